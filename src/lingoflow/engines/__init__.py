@@ -1,0 +1,1 @@
+"""Engines: one module per engine behind :class:`lingoflow.engines.base.Engine`."""

@@ -1,0 +1,123 @@
+"""The one small contract every engine fulfils.
+
+An engine turns a batch of :class:`~lingoflow.types.Segment` into one
+:class:`~lingoflow.types.EngineOutput` per segment, in order, for one
+:class:`~lingoflow.types.TranslationRequest` (one language pair). That batch method is the
+only one a subclass must write. Capabilities are class attributes, so the pipeline can ask
+before it calls. Everything about concurrency limits, retries and pools wraps engines from
+outside; an engine module only speaks its wire format and translates foreign errors into
+:mod:`lingoflow.errors` at its boundary.
+
+Engines are async context managers: ``async with engine:`` releases connections and
+subprocesses at the end.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import ClassVar, Self
+
+from lingoflow.languages import Language
+from lingoflow.types import EngineOutput, Segment, TranslationRequest
+
+__all__ = ["Availability", "Engine", "EngineConfig"]
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    """Settings for one engine instance, built at the edges (CLI, service) and passed in.
+
+    ``api_key`` never appears in ``repr`` so settings can be logged safely. ``options`` holds
+    engine-specific settings (for example ``region`` for Qwen-MT or ``threads`` for the local
+    model); ``home`` is lingoflow's state folder, where engines may cache assembled models.
+    """
+
+    model: str | None = None
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    timeout: float = 30.0
+    concurrency: int = 4
+    home: str | None = None
+    options: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    """Whether an engine can run here, and if not, why and what to do."""
+
+    usable: bool
+    reason: str = ""
+
+
+class Engine(abc.ABC):
+    """Base class of all engines; subclasses fill in ``translate_batch``.
+
+    Class attributes describe capabilities:
+
+    - ``name``: registry name (``qwen-mt``, ``openai``, ``local``, ``apertium``).
+    - ``needs_key``: an API key is required.
+    - ``supports_terms`` / ``supports_examples`` / ``supports_domain``: the engine can use
+      glossary terms, translation-memory examples and a domain hint.
+    - ``max_input_tokens``: the largest segment the engine accepts in one call.
+    - ``needs_source``: the source language must be known (no ``auto``).
+    """
+
+    name: ClassVar[str]
+    needs_key: ClassVar[bool] = False
+    supports_terms: ClassVar[bool] = False
+    supports_examples: ClassVar[bool] = False
+    supports_domain: ClassVar[bool] = False
+    needs_source: ClassVar[bool] = False
+    max_input_tokens: ClassVar[int] = 2048
+
+    def __init__(self, config: EngineConfig | None = None) -> None:
+        self.config = config or EngineConfig()
+
+    @property
+    def model(self) -> str:
+        """The model this instance translates with (its default when none is configured)."""
+        return self.config.model or self.default_model()
+
+    @classmethod
+    def default_model(cls) -> str:
+        """Name of the model used when none is configured."""
+        return cls.name
+
+    @classmethod
+    def availability(cls, config: EngineConfig) -> Availability:
+        """Say whether this engine can run here with ``config``, without loading anything big."""
+        return Availability(True)
+
+    def supported_languages(self) -> frozenset[str] | None:
+        """Qwen-MT codes of the languages this engine handles, or ``None`` for all 92."""
+        return None
+
+    def supports_pair(self, source: Language | None, target: Language) -> bool:
+        """Whether the engine can translate from ``source`` (``None``: auto) into ``target``."""
+        codes = self.supported_languages()
+        if codes is None:
+            return True
+        return target.code in codes and (source is None or source.code in codes)
+
+    @abc.abstractmethod
+    async def translate_batch(
+        self, segments: Sequence[Segment], request: TranslationRequest
+    ) -> list[EngineOutput]:
+        """Translate ``segments`` for ``request``; one output per segment, in order."""
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook, most engines hold nothing
+        """Release connections, subprocesses or models held by this instance."""
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,122 @@
+"""The value types that flow through lingoflow: what an engine is asked and what it answers.
+
+Everything here is an immutable (frozen) dataclass with no I/O. ``Language`` lives in
+:mod:`lingoflow.languages`; the rest of the pipeline speaks in these types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from lingoflow.languages import Language
+
+__all__ = [
+    "Detection",
+    "EngineOutput",
+    "Example",
+    "Provenance",
+    "Segment",
+    "Term",
+    "Translation",
+    "TranslationRequest",
+    "Usage",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A glossary entry sent with a segment: translate ``source`` as ``target``."""
+
+    source: str
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """An approved source/target pair (translation memory) shown to the engine as a model."""
+
+    source: str
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One unit of text for an engine, with the terms and examples relevant to it alone."""
+
+    text: str
+    terms: tuple[Term, ...] = ()
+    examples: tuple[Example, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationRequest:
+    """What every segment of one engine call shares: the language pair and the style hints.
+
+    ``source`` is ``None`` when the source language is unknown (``auto``); engines that need
+    it must have it resolved (detected) before they are called. ``domain`` is one English
+    sentence describing the text's domain and style.
+    """
+
+    target: Language
+    source: Language | None = None
+    domain: str | None = None
+    formality: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Tokens an engine call consumed, as the engine reported them (0 when it does not)."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.input_tokens + other.input_tokens, self.output_tokens + other.output_tokens
+        )
+
+    @property
+    def total_tokens(self) -> int:
+        """Input plus output tokens."""
+        return self.input_tokens + self.output_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class EngineOutput:
+    """An engine's answer for one segment."""
+
+    text: str
+    model: str
+    usage: Usage = field(default_factory=Usage)
+
+
+class Provenance(str, Enum):
+    """Where a translation came from."""
+
+    ENGINE = "engine"
+    CACHE = "cache"
+    TM_EXACT = "tm-exact"
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """A language identification result; ``confidence`` is between 0 and 1."""
+
+    language: Language
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """One source text translated into one target language, with how it was obtained."""
+
+    source_text: str
+    text: str
+    source: Language
+    target: Language
+    engine: str
+    model: str
+    usage: Usage = field(default_factory=Usage)
+    provenance: Provenance = Provenance.ENGINE
+    detected: Detection | None = None
