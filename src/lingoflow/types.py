@@ -15,6 +15,7 @@ __all__ = [
     "Detection",
     "EngineOutput",
     "Example",
+    "GlossaryEntry",
     "Provenance",
     "Segment",
     "Term",
@@ -38,6 +39,23 @@ class Example:
 
     source: str
     target: str
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryEntry:
+    """One glossary term for one language pair.
+
+    ``do_not_translate`` entries keep ``source`` unchanged in the target (``target`` equals
+    ``source``); ``case_sensitive`` entries match only with the exact case.
+    """
+
+    source: str
+    target: str
+    source_lang: str
+    target_lang: str
+    note: str = ""
+    case_sensitive: bool = False
+    do_not_translate: bool = False
 
 
 @dataclass(frozen=True, slots=True)
