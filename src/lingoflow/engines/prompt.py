@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from lingoflow.types import Segment, TranslationRequest
 
-__all__ = ["SYSTEM_PROMPT", "build_messages"]
+__all__ = ["FORMALITY_SENTENCES", "SYSTEM_PROMPT", "build_messages", "build_user_prompt"]
 
 SYSTEM_PROMPT = "You are a professional translator."
 
-_FORMALITY = {
+FORMALITY_SENTENCES = {
     "formal": "Use a formal register (polite forms of address).",
     "informal": "Use an informal, familiar register.",
 }
@@ -33,8 +33,8 @@ def build_user_prompt(segment: Segment, request: TranslationRequest) -> str:
     lines = [f"Translate the following text {source}to {request.target.name}."]
     if request.domain:
         lines.append(request.domain)
-    if request.formality in _FORMALITY:
-        lines.append(_FORMALITY[request.formality])
+    if request.formality in FORMALITY_SENTENCES:
+        lines.append(FORMALITY_SENTENCES[request.formality])
     if segment.terms:
         lines.append("Use these term translations:")
         lines.extend(f"- {term.source} => {term.target}" for term in segment.terms)
