@@ -32,11 +32,15 @@ if ! command -v "$PYTHON" >/dev/null; then
   exit 1
 fi
 
-if ! command -v apertium >/dev/null || [ ! -e /usr/share/apertium/modes/eng-spa.mode ]; then
-  say "Installing Apertium (eng-spa) from Debian"
+apt_packages=()
+command -v apertium >/dev/null && [ -e /usr/share/apertium/modes/eng-spa.mode ] \
+  || apt_packages+=(apertium apertium-eng-spa)
+"$PYTHON" -c 'import ensurepip, venv' 2>/dev/null || apt_packages+=(python3-venv)
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  say "Installing ${apt_packages[*]} from Debian"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq apertium apertium-eng-spa >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_packages[@]}" >/dev/null
 fi
 
 [ -x "$VENV/bin/python" ] || { say "Creating $VENV"; "$PYTHON" -m venv "$VENV"; }

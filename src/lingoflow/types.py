@@ -7,7 +7,7 @@ Everything here is an immutable (frozen) dataclass with no I/O. ``Language`` liv
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from lingoflow.languages import Language
 
@@ -109,7 +109,7 @@ class EngineOutput:
     usage: Usage = field(default_factory=Usage)
 
 
-class Provenance(str, Enum):
+class Provenance(StrEnum):
     """Where a translation came from."""
 
     ENGINE = "engine"

@@ -1,0 +1,27 @@
+"""What every command shares: settings from the environment, consoles, JSON output."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+from rich.console import Console
+
+from lingoflow.settings import Settings, load_settings
+
+__all__ = ["console", "err_console", "print_json", "settings"]
+
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False)
+
+
+def settings() -> Settings:
+    """Load settings from the config file and this process's environment."""
+    return load_settings(os.environ)
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as indented UTF-8 JSON on standard output."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -1,0 +1,345 @@
+"""The library's front door: translate texts into one or many languages with one engine.
+
+``Translator`` is async at the core (``atranslate*``) with a thin sync facade
+(``translate*``) that runs the same coroutine with ``asyncio.run``. The CLI and, later, the
+HTTP service are thin layers over it.
+
+Invariants: one :class:`~lingoflow.types.Translation` per (text, target), in input order;
+empty texts are returned empty without an engine call; a text whose source language equals
+the target is returned unchanged; the engine instance (and so its connection pool or loaded
+model) is reused for every call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Self, TypeVar
+
+from lingoflow.detection import detect
+from lingoflow.engines.base import Engine, EngineConfig
+from lingoflow.engines.registry import create_engine
+from lingoflow.errors import InputError, UnsupportedLanguagePairError
+from lingoflow.languages import Language, resolve, resolve_source
+from lingoflow.types import Detection, Segment, Translation, TranslationRequest, Usage
+
+__all__ = ["LanguageLike", "Translator"]
+
+LanguageLike = str | Language
+ProgressCallback = Callable[[int], None]
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """The source language of one text: given, detected, or unknown (``language`` None)."""
+
+    language: Language | None
+    detection: Detection | None = None
+
+
+class Translator:
+    """Translate texts with one engine; reuse one instance for many calls.
+
+    >>> with Translator("local") as t:                      # doctest: +SKIP
+    ...     print(t.translate("Hello", to="es").text)
+    """
+
+    def __init__(self, engine: str | Engine = "local", config: EngineConfig | None = None) -> None:
+        self.engine = engine if isinstance(engine, Engine) else create_engine(engine, config)
+
+    async def atranslate(
+        self,
+        text: str,
+        to: LanguageLike,
+        *,
+        source: LanguageLike = "auto",
+        domain: str | None = None,
+        formality: str | None = None,
+    ) -> Translation:
+        """Translate one text into one language."""
+        if not text.strip():
+            raise InputError("Nothing to translate: the text is empty.")
+        result = await self.atranslate_multi(
+            [text], [to], source=source, domain=domain, formality=formality
+        )
+        return result[0][0]
+
+    async def atranslate_batch(
+        self,
+        texts: Sequence[str],
+        to: LanguageLike,
+        *,
+        source: LanguageLike = "auto",
+        domain: str | None = None,
+        formality: str | None = None,
+    ) -> list[Translation]:
+        """Translate many texts into one language; one result per text, in order."""
+        result = await self.atranslate_multi(
+            texts, [to], source=source, domain=domain, formality=formality
+        )
+        return [row[0] for row in result]
+
+    async def atranslate_multi(
+        self,
+        texts: Sequence[str],
+        targets: Sequence[LanguageLike],
+        *,
+        source: LanguageLike = "auto",
+        domain: str | None = None,
+        formality: str | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> list[list[Translation]]:
+        """Translate every text into every target: ``result[i][j]`` is text i in target j.
+
+        ``progress`` is called with the number of segments finished after each engine batch.
+        """
+        target_langs = _unique([_as_language(t) for t in targets])
+        sources = self._sources(texts, source)
+        rows: list[list[Translation]] = [[] for _ in texts]
+        for target in target_langs:
+            column = await self._translate_column(
+                texts, sources, target, domain, formality, progress
+            )
+            for row, translation in zip(rows, column, strict=True):
+                row.append(translation)
+        return rows
+
+    def translate(
+        self,
+        text: str,
+        to: LanguageLike,
+        *,
+        source: LanguageLike = "auto",
+        domain: str | None = None,
+        formality: str | None = None,
+    ) -> Translation:
+        """Translate one text into one language (blocking)."""
+        return self._run(
+            self.atranslate(text, to, source=source, domain=domain, formality=formality)
+        )
+
+    def translate_batch(
+        self,
+        texts: Sequence[str],
+        to: LanguageLike,
+        *,
+        source: LanguageLike = "auto",
+        domain: str | None = None,
+        formality: str | None = None,
+    ) -> list[Translation]:
+        """Translate many texts into one language (blocking)."""
+        return self._run(
+            self.atranslate_batch(texts, to, source=source, domain=domain, formality=formality)
+        )
+
+    def translate_multi(
+        self,
+        texts: Sequence[str],
+        targets: Sequence[LanguageLike],
+        *,
+        source: LanguageLike = "auto",
+        domain: str | None = None,
+        formality: str | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> list[list[Translation]]:
+        """Translate every text into every target (blocking); see ``atranslate_multi``."""
+        return self._run(
+            self.atranslate_multi(
+                texts,
+                targets,
+                source=source,
+                domain=domain,
+                formality=formality,
+                progress=progress,
+            )
+        )
+
+    async def aclose(self) -> None:
+        """Release the engine's connections, subprocesses or model."""
+        await self.engine.aclose()
+
+    def close(self) -> None:
+        """Release the engine's resources (blocking)."""
+        asyncio.run(self.aclose())
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _run(self, coro: Awaitable[_T]) -> _T:
+        async def wrapped() -> _T:
+            try:
+                return await coro
+            finally:
+                # Connection pools are bound to the event loop asyncio.run creates; close them
+                # before it ends so the next blocking call starts clean.
+                await self.engine.aclose()
+
+        return asyncio.run(wrapped())
+
+    def _sources(self, texts: Sequence[str], source: LanguageLike) -> list[_Source]:
+        given = source if isinstance(source, Language) else resolve_source(source)
+        if given is not None:
+            return [_Source(given) for _ in texts]
+        return [_detect_source(text) for text in texts]
+
+    async def _translate_column(
+        self,
+        texts: Sequence[str],
+        sources: Sequence[_Source],
+        target: Language,
+        domain: str | None,
+        formality: str | None,
+        progress: ProgressCallback | None,
+    ) -> list[Translation]:
+        results: list[Translation | None] = [None] * len(texts)
+        groups = _group_by_source(texts, sources, target, self.engine.needs_source)
+        for src_lang, indexes in groups.items():
+            self._check_pair(src_lang, target)
+            request = TranslationRequest(target, src_lang, domain, formality)
+            outputs = await self._translate_texts([texts[i] for i in indexes], request, progress)
+            for i, (text, model, usage) in zip(indexes, outputs, strict=True):
+                results[i] = self._result(texts[i], text, sources[i], target, model, usage)
+        for i, text in enumerate(texts):
+            if results[i] is None:  # empty, or already in the target language
+                results[i] = self._result(text, text, sources[i], target, "", Usage())
+        return [r for r in results if r is not None]
+
+    async def _translate_texts(
+        self, texts: Sequence[str], request: TranslationRequest, progress: ProgressCallback | None
+    ) -> list[tuple[str, str, Usage]]:
+        """Translate texts line by line, keeping blank lines and indentation verbatim."""
+        layouts = [_split_lines(text) for text in texts]
+        segments = [Segment(line) for layout in layouts for line in layout.lines]
+        outputs = await self.engine.translate_batch(segments, request)
+        if progress:
+            progress(len(segments))
+        results: list[tuple[str, str, Usage]] = []
+        position = 0
+        for layout in layouts:
+            chunk = outputs[position : position + len(layout.lines)]
+            position += len(layout.lines)
+            usage = sum((o.usage for o in chunk), Usage())
+            model = chunk[0].model if chunk else self.engine.model
+            results.append((layout.join([o.text for o in chunk]), model, usage))
+        return results
+
+    def _check_pair(self, source: Language | None, target: Language) -> None:
+        if source is None and self.engine.needs_source:
+            raise UnsupportedLanguagePairError(
+                f"Engine {self.engine.name!r} needs the source language: pass --from LANG."
+            )
+        if not self.engine.supports_pair(source, target):
+            pair = f"{source.name if source else 'auto'} → {target.name}"
+            raise UnsupportedLanguagePairError(
+                f"Engine {self.engine.name!r} cannot translate {pair}. "
+                "Run `lingoflow engines` to see what each engine supports, or pick another."
+            )
+
+    def _result(
+        self,
+        source_text: str,
+        text: str,
+        source: _Source,
+        target: Language,
+        model: str,
+        usage: Usage,
+    ) -> Translation:
+        return Translation(
+            source_text=source_text,
+            text=text,
+            source=source.language or target,
+            target=target,
+            engine=self.engine.name,
+            model=model or self.engine.model,
+            usage=usage,
+            detected=source.detection,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _LineLayout:
+    """A text cut into translatable lines plus the verbatim whitespace around them."""
+
+    parts: tuple[str, ...]  # even indexes: whitespace/blank runs; odd indexes: lines
+
+    @property
+    def lines(self) -> list[str]:
+        return list(self.parts[1::2])
+
+    def join(self, translated: Sequence[str]) -> str:
+        out = list(self.parts)
+        out[1::2] = translated
+        return "".join(out)
+
+
+def _split_lines(text: str) -> _LineLayout:
+    """Cut ``text`` at line breaks; whitespace around each non-blank line is kept apart."""
+    parts: list[str] = []
+    gap = ""
+    for line in text.splitlines(keepends=True):
+        body = line.strip()
+        if not body:
+            gap += line
+            continue
+        start = line.index(body)
+        parts.extend([gap + line[:start], body])
+        gap = line[start + len(body) :]
+    parts.append(gap)
+    return _LineLayout(tuple(parts))
+
+
+def _as_language(value: LanguageLike) -> Language:
+    return value if isinstance(value, Language) else resolve(value)
+
+
+def _unique(languages: Sequence[Language]) -> list[Language]:
+    return list(dict.fromkeys(languages))
+
+
+def _detect_source(text: str) -> _Source:
+    if not text.strip():
+        return _Source(None)
+    try:
+        detection = detect(text)
+    except InputError:  # nothing detectable (digits, punctuation): let the engine decide
+        return _Source(None)
+    return _Source(detection.language, detection)
+
+
+def _group_by_source(
+    texts: Sequence[str], sources: Sequence[_Source], target: Language, needs_source: bool
+) -> dict[Language | None, list[int]]:
+    """Indexes of the texts that need an engine call, grouped by the source sent to the engine.
+
+    A detected language is only sent to engines that cannot work without one: the others get
+    ``auto`` (``None``), so a wrong guess on a short text does not mislead them.
+    """
+    groups: dict[Language | None, list[int]] = {}
+    for i, (text, src) in enumerate(zip(texts, sources, strict=True)):
+        if not text.strip() or (src.language == target and src.detection is None):
+            continue
+        key = src.language if src.detection is None or needs_source else None
+        groups.setdefault(key, []).append(i)
+    return groups
