@@ -1,0 +1,1 @@
+"""Tests of lingoflow.storage against SQLite and PostgreSQL."""
