@@ -11,8 +11,14 @@ not exceptions.
     ├── ConfigurationError              bad settings or arguments
     │   ├── UnknownLanguageError        language not among the 92 (with suggestions)
     │   ├── UnknownEngineError          no engine registered under that name
-    │   └── MissingAPIKeyError          engine needs a key and none is configured
+    │   ├── MissingAPIKeyError          engine needs a key and none is configured
+    │   └── UnknownGlossaryError        no glossary stored under that name
     ├── InputError                      empty text, invalid UTF-8, unusable input
+    │   ├── TmxError                    malformed TMX (file and line)
+    │   ├── GlossaryFormatError         malformed glossary file (file and line)
+    │   ├── GlossaryPairError           glossary has no terms for the asked pair
+    │   └── GlossaryConflictError       one source term with different targets
+    ├── StorageError                    database unreachable or failing
     ├── UnsupportedLanguagePairError    the engine cannot translate this pair
     ├── EngineUnavailableError          package, binary or model missing on this machine
     │   └── ModelIntegrityError         assembled model file does not match its SHA-256
@@ -30,6 +36,11 @@ not exceptions.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from os import PathLike
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lingoflow.glossary.formats import Conflict
 
 __all__ = [
     "ConfigurationError",
@@ -43,11 +54,17 @@ __all__ = [
     "EngineServerError",
     "EngineTimeoutError",
     "EngineUnavailableError",
+    "GlossaryConflictError",
+    "GlossaryFormatError",
+    "GlossaryPairError",
     "InputError",
     "LingoflowError",
     "MissingAPIKeyError",
     "ModelIntegrityError",
+    "StorageError",
+    "TmxError",
     "UnknownEngineError",
+    "UnknownGlossaryError",
     "UnknownLanguageError",
     "UnsupportedLanguagePairError",
 ]
@@ -146,3 +163,66 @@ class EngineRateLimitedError(EngineHTTPError):
 
 class EngineServerError(EngineHTTPError):
     """The server failed (5xx); a later retry may succeed."""
+
+
+class StorageError(LingoflowError):
+    """The database cannot be opened or failed while reading or writing."""
+
+
+class UnknownGlossaryError(ConfigurationError):
+    """No glossary is stored under the given name."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(
+            f"Unknown glossary {name!r}. Run `lingoflow glossary list` to see the stored ones."
+        )
+
+
+class TmxError(InputError):
+    """A TMX file is not well-formed XML or not valid TMX; the message names file and line."""
+
+    def __init__(self, path: str | PathLike[str], line: int | None, problem: str) -> None:
+        self.path = str(path)
+        self.line = line
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {problem}. Fix the file or export it again from its tool.")
+
+
+class GlossaryFormatError(InputError):
+    """A glossary file is malformed; ``name`` and ``line`` say where."""
+
+    def __init__(self, message: str, *, name: str, line: int | None = None) -> None:
+        self.name = name
+        self.line = line
+        where = f"{name}, line {line}" if line is not None else name
+        super().__init__(f"{where}: {message}")
+
+
+class GlossaryPairError(InputError):
+    """A glossary has no terms for the requested language pair."""
+
+    def __init__(
+        self, *, name: str, requested: tuple[str, str], available: Sequence[tuple[str, str]]
+    ) -> None:
+        self.name = name
+        self.requested = requested
+        self.available = tuple(available)
+        have = ", ".join(f"{s}→{t}" for s, t in self.available) or "none"
+        super().__init__(
+            f"{name} has no {requested[0]}→{requested[1]} terms; it has: {have}. "
+            "Choose one of these pairs or another glossary."
+        )
+
+
+class GlossaryConflictError(InputError):
+    """A glossary gives one source term different targets; ``conflicts`` lists them all."""
+
+    def __init__(self, *, name: str, pair: tuple[str, str], conflicts: Sequence[Conflict]) -> None:
+        self.name = name
+        self.conflicts = tuple(conflicts)
+        listed = "; ".join(c.describe() for c in self.conflicts)
+        super().__init__(
+            f"{name}: {len(self.conflicts)} source term(s) with different {pair[0]}→{pair[1]} "
+            f"targets: {listed}. Fix the file, or pass on_conflict='keep-first'."
+        )

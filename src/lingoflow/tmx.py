@@ -38,7 +38,7 @@ from typing import Any, BinaryIO
 
 from lxml import etree
 
-from lingoflow.errors import InputError, UnknownLanguageError
+from lingoflow.errors import TmxError, UnknownLanguageError
 from lingoflow.languages import resolve
 from lingoflow.signature import current_version
 from lingoflow.storage.tm import DEFAULT_MEMORY, TmEntry, TranslationMemory, normalize
@@ -50,16 +50,6 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _CODES = frozenset({"bpt", "ept", "ph", "it", "ut"})
 _DATE = "%Y%m%dT%H%M%SZ"
 _ORIGIN_PROP = "x-lingoflow-origin"
-
-
-class TmxError(InputError):
-    """A TMX file is not well-formed XML or not valid TMX; the message names file and line."""
-
-    def __init__(self, path: str | Path, line: int | None, problem: str) -> None:
-        self.path = str(path)
-        self.line = line
-        where = f"{self.path}:{line}" if line else self.path
-        super().__init__(f"{where}: {problem}. Fix the file or export it again from its tool.")
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
-from lingoflow.errors import InputError, UnknownLanguageError
+from lingoflow.errors import (
+    GlossaryConflictError,
+    GlossaryFormatError,
+    GlossaryPairError,
+    UnknownLanguageError,
+)
 from lingoflow.languages import resolve
 from lingoflow.types import GlossaryEntry
 
@@ -62,30 +67,6 @@ Pair = tuple[str, str]
 # --- errors (to move to lingoflow.errors; defined here until then) -------------------------
 
 
-class GlossaryFormatError(InputError):
-    """A glossary file is malformed; ``name`` and ``line`` say where."""
-
-    def __init__(self, message: str, *, name: str, line: int | None = None) -> None:
-        self.name = name
-        self.line = line
-        where = f"{name}, line {line}" if line is not None else name
-        super().__init__(f"{where}: {message}")
-
-
-class GlossaryPairError(InputError):
-    """A glossary has no terms for the requested language pair."""
-
-    def __init__(self, *, name: str, requested: Pair, available: Sequence[Pair]) -> None:
-        self.name = name
-        self.requested = requested
-        self.available = tuple(available)
-        have = ", ".join(f"{s}→{t}" for s, t in self.available) or "none"
-        super().__init__(
-            f"{name} has no {requested[0]}→{requested[1]} terms; it has: {have}. "
-            "Choose one of these pairs or another glossary."
-        )
-
-
 @dataclass(frozen=True, slots=True)
 class Conflict:
     """Two entries of one pair with the same source term and different targets."""
@@ -100,19 +81,6 @@ class Conflict:
         return (
             f"{self.kept.source!r} → {self.kept.target!r} (line {self.kept_line}) vs "
             f"{self.dropped.target!r} (line {self.dropped_line})"
-        )
-
-
-class GlossaryConflictError(InputError):
-    """A glossary gives one source term different targets; ``conflicts`` lists them all."""
-
-    def __init__(self, *, name: str, pair: Pair, conflicts: Sequence[Conflict]) -> None:
-        self.name = name
-        self.conflicts = tuple(conflicts)
-        listed = "; ".join(c.describe() for c in self.conflicts)
-        super().__init__(
-            f"{name}: {len(self.conflicts)} source term(s) with different {pair[0]}→{pair[1]} "
-            f"targets: {listed}. Fix the file, or pass on_conflict='keep-first'."
         )
 
 

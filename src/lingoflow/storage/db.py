@@ -36,7 +36,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, Dialect, Engine
 
-from lingoflow.errors import LingoflowError
+from lingoflow.errors import StorageError
 from lingoflow.paths import default_home
 from lingoflow.storage.migrations import MIGRATIONS, Migration, migrate
 
@@ -66,10 +66,6 @@ _PG_MIGRATION_LOCK = sa.text(
 _SUPPORTED = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
 _PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@/\s]*@")
 T = TypeVar("T")
-
-
-class StorageError(LingoflowError):
-    """The database cannot be opened or failed while reading or writing."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from lingoflow.errors import ConfigurationError, InputError
+from lingoflow.errors import InputError, UnknownGlossaryError
 from lingoflow.storage.db import Database, PairCount, UTCDateTime, dialect_insert, upsert, utcnow
 from lingoflow.storage.tm import normalize
 from lingoflow.types import GlossaryEntry
@@ -66,16 +66,6 @@ entries_table = sa.Table(
 )
 _KEY = ["glossary_id", "source_lang", "target_lang", "term_key", "case_sensitive"]
 _UPDATED = ["source", "target", "note", "do_not_translate"]
-
-
-class UnknownGlossaryError(ConfigurationError):
-    """No glossary is stored under the given name."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        super().__init__(
-            f"Unknown glossary {name!r}. Run `lingoflow glossary list` to see the stored ones."
-        )
 
 
 @dataclass(frozen=True, slots=True)
