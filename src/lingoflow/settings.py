@@ -7,6 +7,7 @@ from the mapping it is given.
 Config file: ``$LINGOFLOW_CONFIG`` or ``<home>/config.toml``::
 
     engine = "local"                 # default engine
+    db = "postgresql+psycopg://user@host/lingoflow"   # default: SQLite file in the home folder
 
     [engines.qwen-mt]
     model = "qwen-mt-flash"
@@ -21,7 +22,7 @@ Config file: ``$LINGOFLOW_CONFIG`` or ``<home>/config.toml``::
     model = "qwen2.5-0.5b"           # or qwen2.5-1.5b, or a path to a GGUF file
     threads = "2"
 
-Environment: ``LINGOFLOW_HOME``, ``LINGOFLOW_ENGINE``, ``DASHSCOPE_API_KEY``,
+Environment: ``LINGOFLOW_HOME``, ``LINGOFLOW_ENGINE``, ``LINGOFLOW_DB``, ``DASHSCOPE_API_KEY``,
 ``LINGOFLOW_QWEN_MT_BASE_URL``, ``LINGOFLOW_QWEN_MT_MODEL``, ``LINGOFLOW_QWEN_MT_REGION``,
 ``LINGOFLOW_OPENAI_BASE_URL``, ``LINGOFLOW_OPENAI_MODEL``, ``LINGOFLOW_OPENAI_API_KEY``,
 ``LINGOFLOW_LOCAL_MODEL``, ``LINGOFLOW_LOCAL_THREADS``.
@@ -66,6 +67,7 @@ class Settings:
     home: Path
     engine: str = DEFAULT_ENGINE
     engines: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    db_url: str | None = None
 
     def engine_config(self, name: str, **overrides: str | float | int | None) -> EngineConfig:
         """Build the ``EngineConfig`` for engine ``name``; ``None`` overrides are ignored."""
@@ -99,7 +101,8 @@ def load_settings(environ: Mapping[str, str], config_file: Path | None = None) -
         if environ.get(var):
             engines.setdefault(engine, {})[key] = environ[var]
     engine = environ.get("LINGOFLOW_ENGINE") or str(data.get("engine") or DEFAULT_ENGINE)
-    return Settings(home=home, engine=engine, engines=engines)
+    db_url = environ.get("LINGOFLOW_DB") or (str(data["db"]) if data.get("db") else None)
+    return Settings(home=home, engine=engine, engines=engines, db_url=db_url)
 
 
 def _read_config(path: Path, *, required: bool) -> dict[str, Any]:

@@ -10,8 +10,9 @@ from typing import Any
 from rich.console import Console
 
 from lingoflow.settings import Settings, load_settings
+from lingoflow.storage import Storage
 
-__all__ = ["console", "err_console", "print_json", "settings"]
+__all__ = ["console", "err_console", "open_storage", "print_json", "settings"]
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False)
@@ -20,6 +21,11 @@ err_console = Console(stderr=True, highlight=False)
 def settings() -> Settings:
     """Load settings from the config file and this process's environment."""
     return load_settings(os.environ)
+
+
+def open_storage(config: Settings, db: str | None = None) -> Storage:
+    """Open the database given by ``--db``, else the settings' URL, else SQLite in the home."""
+    return Storage.open(db or config.db_url, home=config.home)
 
 
 def print_json(data: Any) -> None:
