@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from lingoflow.settings import Settings, load_settings
-from lingoflow.storage import Storage
+
+if TYPE_CHECKING:
+    from lingoflow.storage import Storage
 
 __all__ = ["console", "err_console", "open_storage", "print_json", "settings"]
 
@@ -25,6 +27,8 @@ def settings() -> Settings:
 
 def open_storage(config: Settings, db: str | None = None) -> Storage:
     """Open the database given by ``--db``, else the settings' URL, else SQLite in the home."""
+    from lingoflow.storage import Storage  # SQLAlchemy only for commands that store things
+
     return Storage.open(db or config.db_url, home=config.home)
 
 
