@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from lingoflow.cli import engines, languages, translate
+from lingoflow.cli import engines, glossary, languages, tm, translate
 from lingoflow.cli.common import err_console
 from lingoflow.errors import LingoflowError
 
@@ -26,6 +26,8 @@ app = typer.Typer(
 translate.register(app)
 languages.register(app)
 engines.register(app)
+glossary.register(app)
+tm.register(app)
 
 
 def main() -> None:
