@@ -6,15 +6,19 @@
 #   scripts/setup.sh --large    also the 1.5B model (1.1 GB more)
 #
 # Safe to re-run: llama-cpp-python has no wheel on PyPI, so it is compiled once (about 6
-# minutes on 2 cores) with CPU flags that avoid the "Illegal instruction" of native builds,
-# and the wheel is kept in $LINGOFLOW_WHEEL_CACHE for every later install.
+# minutes on 2 cores) and the wheel is kept in $LINGOFLOW_WHEEL_CACHE for every later install.
+# The build targets a fixed x86-64 baseline (AVX2, FMA, F16C) instead of the build machine's
+# CPU: a native build uses AMX/AVX-512 where the CPU reports them and then dies with "Illegal
+# instruction" on machines without them, and AVX-512 is not present on every machine here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 LLAMA_VERSION=0.3.36
 PYTHON=${PYTHON:-python3.11}
 VENV=${LINGOFLOW_VENV:-.venv}
-WHEELS=${LINGOFLOW_WHEEL_CACHE:-$HOME/.cache/lingoflow/wheels}
+LLAMA_CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF"
+# The cache folder is named after the build flags, so a wheel built differently is never reused.
+WHEELS=${LINGOFLOW_WHEEL_CACHE:-$HOME/.cache/lingoflow/wheels}/llama-$LLAMA_VERSION-avx2
 extras=local
 large=0
 for arg in "$@"; do
@@ -49,8 +53,17 @@ fi
 mkdir -p "$WHEELS"
 if ! ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl >/dev/null 2>&1; then
   say "Compiling llama-cpp-python $LLAMA_VERSION once (about 6 minutes on 2 cores)"
-  CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=ON" \
+  CMAKE_ARGS="$LLAMA_CMAKE_ARGS" \
     "$VENV/bin/python" -m pip wheel -q --no-deps --no-cache-dir -w "$WHEELS" "llama-cpp-python==$LLAMA_VERSION"
+fi
+
+# Reinstall llama.cpp whenever the cached wheel differs from the one this venv got (a venv may
+# hold a wheel built with other flags, which pip would otherwise keep as "already satisfied").
+wheel=$(ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl | head -n 1)
+wheel_sum=$(sha256sum "$wheel" | cut -d' ' -f1)
+if [ "$(cat "$VENV/.llama-wheel" 2>/dev/null)" != "$wheel_sum" ]; then
+  "$VENV/bin/python" -m pip install -q --no-deps --force-reinstall "$wheel"
+  echo "$wheel_sum" > "$VENV/.llama-wheel"
 fi
 
 say "Installing lingoflow [$extras]"
