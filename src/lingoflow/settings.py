@@ -33,6 +33,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ from lingoflow.engines.base import EngineConfig
 from lingoflow.errors import ConfigurationError
 from lingoflow.paths import default_home
 
-__all__ = ["DEFAULT_ENGINE", "Settings", "load_settings"]
+__all__ = ["DEFAULT_ENGINE", "Settings", "load_settings", "parse_duration"]
 
 DEFAULT_ENGINE = "local"
 
@@ -123,3 +124,21 @@ def _table(value: Any, where: str) -> dict[str, dict[str, Any]]:
     if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
         raise ConfigurationError(f"Config section [{where}] must hold one table per engine.")
     return value
+
+
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_duration(value: str) -> timedelta:
+    """Parse ``30d``, ``12h``, ``45m``, ``90s`` or ``2w`` into a ``timedelta``."""
+    text = value.strip().lower()
+    unit = _UNITS.get(text[-1:]) if text else None
+    try:
+        amount = float(text[:-1]) if unit else float("nan")
+    except ValueError:
+        amount = float("nan")
+    if unit is None or not amount >= 0:
+        raise ConfigurationError(
+            f"Invalid duration {value!r}: use a number and a unit, e.g. 30d, 12h, 45m, 90s."
+        )
+    return timedelta(**{unit: amount})

@@ -7,7 +7,8 @@ HTTP service are thin layers over it.
 Invariants: one :class:`~lingoflow.types.Translation` per (text, target), in input order;
 empty texts are returned empty without an engine call; a text whose source language equals
 the target is returned unchanged; the engine instance (and so its connection pool or loaded
-model) is reused for every call.
+model) is reused for every call. Each text goes through :class:`~lingoflow.pipeline.run.Pipeline`
+(segmentation, protected spans, glossary, cache and TM).
 """
 
 from __future__ import annotations
@@ -16,14 +17,18 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from lingoflow.detection import detect
 from lingoflow.engines.base import Engine, EngineConfig
 from lingoflow.engines.registry import create_engine
 from lingoflow.errors import InputError, UnsupportedLanguagePairError
 from lingoflow.languages import Language, resolve, resolve_source
-from lingoflow.types import Detection, Segment, Translation, TranslationRequest, Usage
+from lingoflow.pipeline.run import Pipeline, PipelineOptions, TextResult
+from lingoflow.types import Detection, Provenance, Translation, TranslationRequest
+
+if TYPE_CHECKING:
+    from lingoflow.storage import Storage
 
 __all__ = ["LanguageLike", "Translator"]
 
@@ -43,12 +48,23 @@ class _Source:
 class Translator:
     """Translate texts with one engine; reuse one instance for many calls.
 
+    ``storage`` enables the cache and translation memory; ``options`` sets the glossary, TM,
+    cache use and segmentation unit (see :class:`~lingoflow.pipeline.run.PipelineOptions`).
+
     >>> with Translator("local") as t:                      # doctest: +SKIP
     ...     print(t.translate("Hello", to="es").text)
     """
 
-    def __init__(self, engine: str | Engine = "local", config: EngineConfig | None = None) -> None:
+    def __init__(
+        self,
+        engine: str | Engine = "local",
+        config: EngineConfig | None = None,
+        *,
+        storage: Storage | None = None,
+        options: PipelineOptions | None = None,
+    ) -> None:
         self.engine = engine if isinstance(engine, Engine) else create_engine(engine, config)
+        self.pipeline = Pipeline(self.engine, storage, options)
 
     async def atranslate(
         self,
@@ -215,35 +231,18 @@ class Translator:
     ) -> list[Translation]:
         results: list[Translation | None] = [None] * len(texts)
         groups = _group_by_source(texts, sources, target, self.engine.needs_source)
-        for src_lang, indexes in groups.items():
-            self._check_pair(src_lang, target)
-            request = TranslationRequest(target, src_lang, domain, formality)
-            outputs = await self._translate_texts([texts[i] for i in indexes], request, progress)
-            for i, (text, model, usage) in zip(indexes, outputs, strict=True):
-                results[i] = self._result(texts[i], text, sources[i], target, model, usage)
+        for (sent, language), indexes in groups.items():
+            self._check_pair(sent, target)
+            request = TranslationRequest(target, sent, domain, formality)
+            done = await self.pipeline.translate(
+                [texts[i] for i in indexes], request, language=language, progress=progress
+            )
+            for i, result in zip(indexes, done, strict=True):
+                results[i] = self._result(texts[i], sources[i], target, result)
         for i, text in enumerate(texts):
             if results[i] is None:  # empty, or already in the target language
-                results[i] = self._result(text, text, sources[i], target, "", Usage())
+                results[i] = self._result(text, sources[i], target, None)
         return [r for r in results if r is not None]
-
-    async def _translate_texts(
-        self, texts: Sequence[str], request: TranslationRequest, progress: ProgressCallback | None
-    ) -> list[tuple[str, str, Usage]]:
-        """Translate texts line by line, keeping blank lines and indentation verbatim."""
-        layouts = [_split_lines(text) for text in texts]
-        segments = [Segment(line) for layout in layouts for line in layout.lines]
-        outputs = await self.engine.translate_batch(segments, request)
-        if progress:
-            progress(len(segments))
-        results: list[tuple[str, str, Usage]] = []
-        position = 0
-        for layout in layouts:
-            chunk = outputs[position : position + len(layout.lines)]
-            position += len(layout.lines)
-            usage = sum((o.usage for o in chunk), Usage())
-            model = chunk[0].model if chunk else self.engine.model
-            results.append((layout.join([o.text for o in chunk]), model, usage))
-        return results
 
     def _check_pair(self, source: Language | None, target: Language) -> None:
         if source is None and self.engine.needs_source:
@@ -258,56 +257,38 @@ class Translator:
             )
 
     def _result(
-        self,
-        source_text: str,
-        text: str,
-        source: _Source,
-        target: Language,
-        model: str,
-        usage: Usage,
+        self, source_text: str, source: _Source, target: Language, done: TextResult | None
     ) -> Translation:
+        language = source.language or target
+        if done is None:
+            return Translation(
+                source_text,
+                source_text,
+                language,
+                target,
+                self.engine.name,
+                self.engine.model,
+                provenance=Provenance.COPY,
+                detected=source.detection,
+            )
         return Translation(
             source_text=source_text,
-            text=text,
-            source=source.language or target,
+            text=done.text,
+            source=language,
             target=target,
             engine=self.engine.name,
-            model=model or self.engine.model,
-            usage=usage,
+            model=done.model,
+            usage=done.usage,
+            provenance=_overall_provenance(done),
             detected=source.detection,
+            segments=done.segments,
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _LineLayout:
-    """A text cut into translatable lines plus the verbatim whitespace around them."""
-
-    parts: tuple[str, ...]  # even indexes: whitespace/blank runs; odd indexes: lines
-
-    @property
-    def lines(self) -> list[str]:
-        return list(self.parts[1::2])
-
-    def join(self, translated: Sequence[str]) -> str:
-        out = list(self.parts)
-        out[1::2] = translated
-        return "".join(out)
-
-
-def _split_lines(text: str) -> _LineLayout:
-    """Cut ``text`` at line breaks; whitespace around each non-blank line is kept apart."""
-    parts: list[str] = []
-    gap = ""
-    for line in text.splitlines(keepends=True):
-        body = line.strip()
-        if not body:
-            gap += line
-            continue
-        start = line.index(body)
-        parts.extend([gap + line[:start], body])
-        gap = line[start + len(body) :]
-    parts.append(gap)
-    return _LineLayout(tuple(parts))
+def _overall_provenance(done: TextResult) -> Provenance:
+    """One provenance for a whole text: the segments' common one, else ``engine``."""
+    kinds = {segment.provenance for segment in done.segments}
+    return kinds.pop() if len(kinds) == 1 else Provenance.ENGINE
 
 
 def _as_language(value: LanguageLike) -> Language:
@@ -330,16 +311,17 @@ def _detect_source(text: str) -> _Source:
 
 def _group_by_source(
     texts: Sequence[str], sources: Sequence[_Source], target: Language, needs_source: bool
-) -> dict[Language | None, list[int]]:
-    """Indexes of the texts that need an engine call, grouped by the source sent to the engine.
+) -> dict[tuple[Language | None, Language | None], list[int]]:
+    """Indexes of the texts to translate, grouped by (source sent to the engine, language).
 
     A detected language is only sent to engines that cannot work without one: the others get
-    ``auto`` (``None``), so a wrong guess on a short text does not mislead them.
+    ``auto`` (``None``), so a wrong guess on a short text does not mislead them. The language
+    itself still drives segmentation, glossary and TM look-ups.
     """
-    groups: dict[Language | None, list[int]] = {}
+    groups: dict[tuple[Language | None, Language | None], list[int]] = {}
     for i, (text, src) in enumerate(zip(texts, sources, strict=True)):
         if not text.strip() or (src.language == target and src.detection is None):
             continue
-        key = src.language if src.detection is None or needs_source else None
-        groups.setdefault(key, []).append(i)
+        sent = src.language if src.detection is None or needs_source else None
+        groups.setdefault((sent, src.language), []).append(i)
     return groups

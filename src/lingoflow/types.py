@@ -15,9 +15,12 @@ __all__ = [
     "Detection",
     "EngineOutput",
     "Example",
+    "Finding",
     "GlossaryEntry",
+    "GlossarySelection",
     "Provenance",
     "Segment",
+    "SegmentResult",
     "Term",
     "Translation",
     "TranslationRequest",
@@ -56,6 +59,18 @@ class GlossaryEntry:
     note: str = ""
     case_sensitive: bool = False
     do_not_translate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class GlossarySelection:
+    """Glossary entries in use (any pairs) and the version tag that goes into signatures."""
+
+    entries: tuple[GlossaryEntry, ...]
+    version: str = ""
+
+    def for_pair(self, source: str, target: str) -> tuple[GlossaryEntry, ...]:
+        """Return the entries for one language pair (Qwen-MT codes)."""
+        return tuple(e for e in self.entries if (e.source_lang, e.target_lang) == (source, target))
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +130,32 @@ class Provenance(StrEnum):
     ENGINE = "engine"
     CACHE = "cache"
     TM_EXACT = "tm-exact"
+    COPY = "copy"  # nothing to translate (only placeholders, numbers, punctuation)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something a check noticed about one translated segment; data, never an exception.
+
+    ``severity`` is ``critical``, ``major`` or ``minor``; ``check`` names the check that found
+    it (``placeholder-lost``, ``term-missing`` ...).
+    """
+
+    check: str
+    severity: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentResult:
+    """One segment of a translated text: where its translation came from and what was found."""
+
+    source: str
+    text: str
+    provenance: Provenance
+    findings: tuple[Finding, ...] = ()
+    terms: tuple[Term, ...] = ()
+    examples: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,3 +179,9 @@ class Translation:
     usage: Usage = field(default_factory=Usage)
     provenance: Provenance = Provenance.ENGINE
     detected: Detection | None = None
+    segments: tuple[SegmentResult, ...] = ()
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Every finding of every segment, in order."""
+        return tuple(f for segment in self.segments for f in segment.findings)

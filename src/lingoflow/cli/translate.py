@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from lingoflow.cli.common import console, err_console, print_json, settings
+from lingoflow.cli.common import console, err_console, open_storage, print_json, settings
+from lingoflow.domains import DOMAINS, domain_sentence, formality_value
 from lingoflow.errors import InputError
+from lingoflow.glossary import open_glossary
+from lingoflow.pipeline.run import PipelineOptions
+from lingoflow.settings import parse_duration
 from lingoflow.translator import Translator
-from lingoflow.types import Translation
+from lingoflow.types import GlossarySelection, SegmentResult, Translation
+
+if TYPE_CHECKING:
+    from lingoflow.storage import Storage
 
 __all__ = ["register"]
 
@@ -38,6 +45,29 @@ def translate_command(
     base_url: Annotated[
         str | None, typer.Option("--base-url", help="Server URL for remote engines.")
     ] = None,
+    glossary: Annotated[
+        str | None, typer.Option("--glossary", "-g", help="Glossary name or file.")
+    ] = None,
+    domain: Annotated[
+        str | None,
+        typer.Option("--domain", "-d", help=f"{', '.join(DOMAINS)}, or one English sentence."),
+    ] = None,
+    formality: Annotated[
+        str | None, typer.Option("--formality", help="formal or informal.")
+    ] = None,
+    tm: Annotated[
+        str | None, typer.Option("--tm", help="Translation memory to reuse and learn from.")
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write the cache.")
+    ] = False,
+    cache_ttl: Annotated[
+        str | None,
+        typer.Option("--cache-ttl", help="Ignore cached results older than this: 30d, 12h."),
+    ] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database URL (default: SQLite in home).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
     """Translate TEXT (or standard input) into one or more languages."""
@@ -49,13 +79,38 @@ def translate_command(
     targets = [t.strip() for t in to.split(",") if t.strip()]
     if not targets:
         raise InputError("No target language given: use --to LANG[,LANG...].")
+    storage = open_storage(config, db)
+    options = PipelineOptions(
+        glossary=_glossary(glossary, storage, source, targets),
+        tm=tm,
+        use_cache=not no_cache,
+        cache_ttl=parse_duration(cache_ttl) if cache_ttl else None,
+    )
     engine_config = config.engine_config(name, model=model, base_url=base_url)
-    with Translator(name, engine_config) as tr, _progress(len(targets)) as advance:
-        results = tr.translate_multi([source_text], targets, source=source, progress=advance)[0]
+    translator = Translator(name, engine_config, storage=storage, options=options)
+    with translator as tr, _progress(len(targets)) as advance:
+        results = tr.translate_multi(
+            [source_text],
+            targets,
+            source=source,
+            progress=advance,
+            domain=domain_sentence(domain),
+            formality=formality_value(formality),
+        )[0]
     if as_json:
         print_json(_as_json(source_text, results))
     else:
         _print_plain(results)
+
+
+def _glossary(
+    value: str | None, storage: Storage, source: str, targets: list[str]
+) -> GlossarySelection | None:
+    if value is None:
+        return None
+    src = None if source.lower() == "auto" else source
+    tgt = targets[0] if len(targets) == 1 else None
+    return open_glossary(value, storage=storage, source_lang=src, target_lang=tgt)
 
 
 def _read_stdin() -> str:
@@ -125,11 +180,27 @@ def _as_json(source_text: str, results: list[Translation]) -> dict[str, Any]:
                 "engine": tr.engine,
                 "model": tr.model,
                 "provenance": tr.provenance.value,
+                "findings": len(tr.findings),
+                "segments": [_segment_json(segment) for segment in tr.segments],
                 "usage": {
                     "input_tokens": tr.usage.input_tokens,
                     "output_tokens": tr.usage.output_tokens,
                 },
             }
             for tr in results
+        ],
+    }
+
+
+def _segment_json(segment: SegmentResult) -> dict[str, Any]:
+    return {
+        "source": segment.source,
+        "text": segment.text,
+        "provenance": segment.provenance.value,
+        "terms": [{"source": t.source, "target": t.target} for t in segment.terms],
+        "tm_examples": segment.examples,
+        "findings": [
+            {"check": f.check, "severity": f.severity, "message": f.message}
+            for f in segment.findings
         ],
     }

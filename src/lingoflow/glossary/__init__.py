@@ -16,9 +16,11 @@ TBX or YAML file is read or written.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lingoflow.errors import ConfigurationError, InputError
 from lingoflow.glossary.formats import (
@@ -40,7 +42,10 @@ from lingoflow.glossary.matcher import (
     check_terms,
 )
 from lingoflow.languages import resolve
-from lingoflow.types import GlossaryEntry
+from lingoflow.types import GlossaryEntry, GlossarySelection
+
+if TYPE_CHECKING:
+    from lingoflow.storage import Storage
 
 __all__ = [
     "ConflictPolicy",
@@ -59,6 +64,7 @@ __all__ = [
     "dump_glossary",
     "format_for",
     "load_glossary",
+    "open_glossary",
     "parse_glossary",
     "read_glossary",
     "write_glossary",
@@ -191,3 +197,27 @@ def write_glossary(
     """Write ``entries`` to ``path`` in ``format`` (by default the extension's)."""
     fmt = _as_format(format) if format else format_for(path)
     Path(path).write_bytes(dump_glossary(entries, fmt))
+
+
+def open_glossary(
+    value: str,
+    *,
+    storage: Storage | None,
+    source_lang: str | None = None,
+    target_lang: str | None = None,
+) -> GlossarySelection:
+    """Return the glossary named ``value`` in ``storage``, or read from the file ``value``.
+
+    A file's version tag is a hash of its content, so editing it changes every signature;
+    ``source_lang``/``target_lang`` fill in languages a two-column file does not name.
+    """
+    path = Path(value)
+    if path.is_file():
+        document = read_glossary(path, source_lang=source_lang, target_lang=target_lang)
+        entries = [e for pair in document.pairs for e in document.select(*pair).entries]
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        return GlossarySelection(tuple(entries), f"file:{digest}")
+    if storage is None:
+        raise InputError(f"Glossary {value!r} is not a file and no database is open.")
+    version = storage.glossaries.version(value)
+    return GlossarySelection(tuple(storage.glossaries.entries(value)), f"{value}@{version}")
