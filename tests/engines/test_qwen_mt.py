@@ -31,8 +31,9 @@ from lingoflow.errors import (
     InputError,
     MissingAPIKeyError,
 )
-from lingoflow.languages import Language
+from lingoflow.languages import Language, resolve
 from lingoflow.types import EngineOutput, Example, Segment, Term, TranslationRequest, Usage
+from tests.engines.contract import EngineContract
 from tests.fakes.dashscope import DEFAULT_MODELS, Failure, FakeDashScope
 
 ENGLISH = Language(name="English", code="en", bcp47="en", autonym="English")
@@ -505,3 +506,22 @@ def post(fake: FakeDashScope, body: Any, *, authorization: str | None = "") -> h
     auth = f"Bearer {fake.api_key}" if authorization == "" else authorization
     headers = {"Authorization": auth} if auth else {}
     return httpx.post(f"{fake.base_url}/chat/completions", json=body, headers=headers, timeout=5)
+
+
+@pytest.fixture(scope="module")
+def contract_fake() -> Iterator[FakeDashScope]:
+    with FakeDashScope() as server:
+        yield server
+
+
+class TestQwenMTContract(EngineContract):
+    """The shared engine contract, against the local DashScope stand-in."""
+
+    @pytest.fixture
+    def engine(self, contract_fake: FakeDashScope) -> QwenMTEngine:
+        config = EngineConfig(base_url=contract_fake.base_url, api_key=contract_fake.api_key)
+        return QwenMTEngine(config)
+
+    @pytest.fixture
+    def translation_request(self) -> TranslationRequest:
+        return TranslationRequest(target=resolve("de"), source=resolve("en"))
