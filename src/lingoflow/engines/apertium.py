@@ -300,13 +300,14 @@ class ApertiumEngine(Engine):
             return Availability(
                 False, f"Apertium ({settings.binary!r}) not found: {_INSTALL_HINT}."
             )
-        if not discover_pairs(settings.modes_dir):
+        pairs = discover_pairs(settings.modes_dir)
+        if not pairs:
             return Availability(
                 False,
                 f"No Apertium pair for lingoflow's languages in {settings.modes_dir}: "
                 f"{_INSTALL_HINT}.",
             )
-        return Availability(True)
+        return Availability(True, "pairs: " + ", ".join(pair.mode for pair in pairs))
 
     @property
     def pairs(self) -> tuple[ApertiumPair, ...]:
