@@ -373,10 +373,8 @@ async def test_mangled_token_is_repaired_without_a_retry(fake: FakeDashScope) ->
     result = await translate(fake, RETRIED, None)
     assert sent(fake) == ["Click {{1}}Save{{2}} to continue."]
     assert result.text == f"[German] {RETRIED}"
-    assert result.findings == (
-        Finding("placeholder-mangled", "minor", "mangled: token {{1}} for '<b>' came back as "
-                "'{{ 1 }}'"),
-    )  # fmt: skip
+    message = "mangled: token {{1}} for '<b>' came back as '{{ 1 }}'"
+    assert result.findings == (Finding("placeholder-mangled", "minor", message),)
 
 
 @pytest.mark.xfail(
@@ -417,7 +415,7 @@ async def test_text_of_protected_spans_only_is_copied_without_an_engine_call(
 # --- 4. translation memory -------------------------------------------------------------------
 
 FUZZY_SOURCE = "Save your changes before closing the window."
-NEAR = {  # normalised Indel similarity to FUZZY_SOURCE
+NEAR = {  # TM sources, best match first, with their similarity to FUZZY_SOURCE (rapidfuzz)
     "Save your changes before closing the window!": 0.977,
     "Save your change before closing windows.": 0.929,
     "Save all changes before closing the window.": 0.920,
@@ -494,7 +492,8 @@ async def test_an_approved_tm_entry_wins_over_a_cached_engine_result(
     fake: FakeDashScope, storage: Storage
 ) -> None:
     options = PipelineOptions(tm="default")
-    assert (await translate(fake, "Close the window.", storage, options)).provenance == "engine"
+    first = await translate(fake, "Close the window.", storage, options)
+    assert first.provenance is Provenance.ENGINE
     storage.tm.add(TmEntry("Close the window.", "Schließen Sie das Fenster.", "en", "de"))
     result = await translate(fake, "Close the window.", storage, options)
     assert (result.text, result.provenance) == ("Schließen Sie das Fenster.", Provenance.TM_EXACT)
