@@ -214,10 +214,6 @@ async def test_each_request_carries_only_the_terms_in_its_segment(
     assert [s.terms for s in result.segments] == list(expected.values())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline/run.py sends a term once per occurrence (duplicates in terms[])",
-)
 @pytest.mark.anyio
 async def test_a_term_occurring_twice_is_sent_once(fake: FakeDashScope) -> None:
     options = PipelineOptions(glossary=GlossarySelection(TERMS, "v1"))
@@ -377,10 +373,6 @@ async def test_mangled_token_is_repaired_without_a_retry(fake: FakeDashScope) ->
     assert result.findings == (Finding("placeholder-mangled", "minor", message),)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline/run.py _retry_unsafe sends Segment(t) without the glossary terms",
-)
 @pytest.mark.anyio
 async def test_safe_retry_still_sends_the_terms_of_each_run(fake: FakeDashScope) -> None:
     fake.translate = drop_token(1)
@@ -482,11 +474,6 @@ async def test_fuzzy_tm_matches_above_threshold_are_sent_as_examples(
     assert result.usage == billed(fake)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline/run.py _lookup consults the cache before the TM: approved entries are "
-    "shadowed by older engine output",
-)
 @pytest.mark.anyio
 async def test_an_approved_tm_entry_wins_over_a_cached_engine_result(
     fake: FakeDashScope, storage: Storage
@@ -703,10 +690,6 @@ async def test_usage_is_what_the_engine_billed_and_zero_when_all_cached(
     assert (again.text, again.usage, again.provenance) == (first.text, Usage(), Provenance.CACHE)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline/run.py _store caches w.output.usage (first attempt) instead of w.usage",
-)
 @pytest.mark.anyio
 async def test_cache_records_the_full_cost_of_a_retried_segment(
     fake: FakeDashScope, storage: Storage

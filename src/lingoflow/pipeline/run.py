@@ -52,6 +52,7 @@ from lingoflow.types import (
     Provenance,
     Segment,
     SegmentResult,
+    Term,
     TranslationRequest,
     Usage,
 )
@@ -213,8 +214,9 @@ class Pipeline:
                 work.result = SegmentResult(work.source, work.source, Provenance.COPY)
             else:
                 pending.append(work)
-        pending = self._from_cache(pending)
-        return self._from_tm(pending, pair)
+        # Approved TM entries win over cached engine output, even one cached earlier.
+        pending = self._from_tm(pending, pair)
+        return self._from_cache(pending)
 
     def _from_cache(self, works: list[_Work]) -> list[_Work]:
         if not (self.storage and self.options.use_cache and works):
@@ -262,7 +264,7 @@ class Pipeline:
         segments = [
             Segment(
                 w.protected.text,
-                tuple(m.term for m in w.matches) if self.engine.supports_terms else (),
+                _terms(w.matches) if self.engine.supports_terms else (),
                 w.examples,
             )
             for w in first
@@ -271,7 +273,7 @@ class Pipeline:
         for work, output in zip(first, outputs, strict=True):
             work.output, work.usage = output, output.usage
         restored = [restore(o.text, w.protected) for o, w in zip(outputs, first, strict=True)]
-        retried = await self._retry_unsafe(first, restored, request)
+        retried = await self._retry_unsafe(first, restored, request, pair)
         for work, result in zip(first, restored, strict=True):
             work.result = retried.get(work.key) or _engine_result(work, result)
         for work in works:  # duplicates share the first copy's result
@@ -281,14 +283,20 @@ class Pipeline:
         return first
 
     async def _retry_unsafe(
-        self, works: Sequence[_Work], restored: Sequence[RestoreResult], request: TranslationRequest
+        self,
+        works: Sequence[_Work],
+        restored: Sequence[RestoreResult],
+        request: TranslationRequest,
+        pair: tuple[str, str],
     ) -> dict[str, SegmentResult]:
         failed = [(w, r) for w, r in zip(works, restored, strict=True) if not r.ok]
         if not failed:
             return {}
         plans = [protected_pieces(w.protected) for w, _ in failed]
         texts = [p.text for plan in plans for p in plan if p.translatable]
-        outputs = await self.engine.translate_batch([Segment(t) for t in texts], request)
+        matcher = self._matchers.get(pair) if self.engine.supports_terms else None
+        segments = [Segment(t, matcher.terms_for(t) if matcher else ()) for t in texts]
+        outputs = await self.engine.translate_batch(segments, request)
         results: dict[str, SegmentResult] = {}
         position = 0
         for (work, first), plan in zip(failed, plans, strict=True):
@@ -312,7 +320,7 @@ class Pipeline:
         from lingoflow.storage import CachedTranslation  # SQLAlchemy only when storing
 
         entries = [
-            CachedTranslation(w.key, w.result.text, signature, w.output.model, w.output.usage)
+            CachedTranslation(w.key, w.result.text, signature, w.output.model, w.usage)
             for w in works
             if w.result is not None
             and w.output is not None
@@ -329,7 +337,7 @@ class Pipeline:
             Finding(f"term-{f.kind.value}", "major", f.message)
             for f in check_terms(work.matches, result.text, pair[1])
         )
-        terms = tuple(m.term for m in work.matches)
+        terms = _terms(work.matches)
         result = SegmentResult(
             result.source,
             result.text,
@@ -340,6 +348,11 @@ class Pipeline:
         )
         model = work.output.model if work.output else ""
         return result, work.usage, model
+
+
+def _terms(matches: Sequence[TermMatch]) -> tuple[Term, ...]:
+    """The distinct terms of ``matches`` in order: each is billed once, not per occurrence."""
+    return tuple(dict.fromkeys(m.term for m in matches))
 
 
 def _engine_result(work: _Work, restored: RestoreResult) -> SegmentResult:
