@@ -14,6 +14,7 @@ not exceptions.
     │   ├── MissingAPIKeyError          engine needs a key and none is configured
     │   └── UnknownGlossaryError        no glossary stored under that name
     ├── InputError                      empty text, invalid UTF-8, unusable input
+    │   ├── FormatError                 a document cannot be read (file and line)
     │   ├── TmxError                    malformed TMX (file and line)
     │   ├── GlossaryFormatError         malformed glossary file (file and line)
     │   ├── GlossaryPairError           glossary has no terms for the asked pair
@@ -54,6 +55,7 @@ __all__ = [
     "EngineServerError",
     "EngineTimeoutError",
     "EngineUnavailableError",
+    "FormatError",
     "GlossaryConflictError",
     "GlossaryFormatError",
     "GlossaryPairError",
@@ -226,3 +228,13 @@ class GlossaryConflictError(InputError):
             f"{name}: {len(self.conflicts)} source term(s) with different {pair[0]}→{pair[1]} "
             f"targets: {listed}. Fix the file, or pass on_conflict='keep-first'."
         )
+
+
+class FormatError(InputError):
+    """A document cannot be parsed; the message names the file and, where known, the line."""
+
+    def __init__(self, name: str, problem: str, *, line: int | None = None) -> None:
+        self.name = name
+        self.line = line
+        where = f"{name}, line {line}" if line is not None else name
+        super().__init__(f"{where}: {problem}")

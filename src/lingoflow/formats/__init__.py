@@ -1,0 +1,1 @@
+"""File formats behind one Document/Unit interface; see :mod:`lingoflow.formats.base`."""
