@@ -17,6 +17,7 @@ Invariants:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -98,7 +99,7 @@ class Signature:
 
     def as_dict(self) -> dict[str, str]:
         """Return the signature's fields as a plain dict."""
-        return asdict(self)
+        return dict(_fields(self))
 
     def to_json(self) -> str:
         """Return the signature as canonical JSON."""
@@ -111,6 +112,12 @@ class Signature:
 
     def __str__(self) -> str:
         return "|".join(f"{key}:{value}" for key, value in self.as_dict().items() if value)
+
+
+@functools.lru_cache(maxsize=64)
+def _fields(signature: Signature) -> tuple[tuple[str, str], ...]:
+    """The signature's fields, computed once per signature (segment keys need them per segment)."""
+    return tuple(asdict(signature).items())
 
 
 def segment_key(source_text: str, source_lang: str, target_lang: str, signature: Signature) -> str:

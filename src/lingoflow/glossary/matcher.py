@@ -374,13 +374,27 @@ class TermFinding:
         )
 
 
+@functools.lru_cache(maxsize=8192)
+def _compiled_target(
+    normalizer: _Normalizer, term: str, entry: GlossaryEntry, case_sensitive: bool
+) -> _Pattern | None:
+    """A target-side pattern, compiled once per entry (normalizers are shared per language)."""
+    return _compile(normalizer, term, entry, case_sensitive=case_sensitive)
+
+
+@functools.cache
+def _normalizer(lang: str | None, *, fold: bool = True) -> _Normalizer:
+    """One normalizer (and so one stem cache) per language, shared by every check."""
+    return _Normalizer(lang, fold=fold)
+
+
 class _Translation:
     """A translated text tokenised both loosely (folded, stemmed) and exactly."""
 
     def __init__(self, text: str, lang: str) -> None:
         self.text = text
-        self._loose = _Normalizer(lang)
-        self._exact = _Normalizer(None, fold=False)
+        self._loose = _normalizer(lang)
+        self._exact = _normalizer(None, fold=False)
         self._loose_tokens = self._loose.tokens(text)
         self._exact_tokens = self._exact.tokens(text)
 
@@ -391,7 +405,7 @@ class _Translation:
             (self._exact, self._exact_tokens) if dnt else (self._loose, self._loose_tokens)
         )
         term = entry.source if dnt else entry.target
-        pattern = _compile(normalizer, term, entry, case_sensitive=dnt or entry.case_sensitive)
+        pattern = _compiled_target(normalizer, term, entry, dnt or entry.case_sensitive)
         if pattern is None:  # nothing checkable, e.g. a target made of punctuation
             return True
         first = pattern.keys[0]
@@ -406,6 +420,8 @@ def check_terms(
     matches: Sequence[TermMatch], translated_text: str, target_lang: str
 ) -> list[TermFinding]:
     """Return a finding for each matched entry whose target the translation lacks."""
+    if not matches:
+        return []
     translation = _Translation(translated_text, resolve(target_lang).code)
     findings: list[TermFinding] = []
     seen: set[GlossaryEntry] = set()
