@@ -60,7 +60,7 @@ def test_translate_reads_standard_input_and_prints_plain_text(
         env=_qwen_env(fake),
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "[German] Good morning.\n\n"
+    assert result.stdout == "[German] Good morning.\n"
 
 
 def test_upstream_rejection_of_the_key_is_explained(run_cli: RunCLI, fake: FakeDashScope) -> None:

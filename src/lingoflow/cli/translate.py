@@ -150,12 +150,11 @@ class _progress:
 
 
 def _print_plain(results: list[Translation]) -> None:
-    if len(results) == 1:
-        console.print(results[0].text, markup=False)
-        return
     for tr in results:
-        console.print(f"[bold]{tr.target.name} ({tr.target.code})[/]")
-        console.print(tr.text, markup=False)
+        if len(results) > 1:
+            console.print(f"[bold]{tr.target.name} ({tr.target.code})[/]")
+        # The translation keeps the source's trailing newline; do not add a second one.
+        console.print(tr.text, markup=False, end="" if tr.text.endswith("\n") else "\n")
 
 
 def _as_json(source_text: str, results: list[Translation]) -> dict[str, Any]:
