@@ -222,6 +222,44 @@ async def test_a_term_occurring_twice_is_sent_once(fake: FakeDashScope) -> None:
     assert result.segments[0].terms == (term("server"),)
 
 
+IDENTITY = (en_de("Postgres", "Postgres"), en_de("Kafka", "KAFKA"))
+
+
+def drop_source(source: str) -> TranslateFn:
+    """Return an engine that honours the terms it gets and drops ``source`` from the text."""
+
+    def translate(content: str, options: Mapping[str, Any]) -> str:
+        return honour_terms(content.replace(source, "it"), options)
+
+    return translate
+
+
+@pytest.mark.anyio
+async def test_identity_terms_are_matched_and_checked_but_not_sent(fake: FakeDashScope) -> None:
+    fake.translate = honour_terms
+    options = PipelineOptions(glossary=GlossarySelection((*TERMS, *IDENTITY), "v1"))
+    text = "Copy the database from Postgres into Kafka."
+    result = await translate(fake, text, None, options)
+    assert fake.bodies[0]["translation_options"]["terms"] == wire(term("database"))
+    identity = tuple(Term(e.source, e.target) for e in IDENTITY)
+    assert result.segments[0].terms == (term("database"), *identity)
+    assert result.findings == ()
+
+
+@pytest.mark.anyio
+async def test_an_identity_term_the_translation_drops_is_reported(fake: FakeDashScope) -> None:
+    fake.translate = drop_source("Postgres")
+    options = PipelineOptions(glossary=GlossarySelection(IDENTITY, "v1"))
+    result = await translate(fake, "Back up Postgres nightly.", None, options)
+    assert "terms" not in fake.bodies[0]["translation_options"]
+    assert result.segments[0].terms == (Term("Postgres", "Postgres"),)
+    message = (
+        "glossary term 'Postgres' should be translated as 'Postgres', "
+        "which is not in the translation"
+    )
+    assert result.findings == (Finding("term-missing", "major", message),)
+
+
 def missing(source: str) -> Finding:
     """Return the finding for a glossary term whose target the translation lacks."""
     entry = next(e for e in TERMS if e.source == source)

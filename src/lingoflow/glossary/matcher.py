@@ -17,6 +17,20 @@ Matching rules (the same on both sides, source text and translation):
   keys of itself plus ``s`` and ``es``: Snowball leaves many short plurals alone
   (``año``/``años``) and loanwords are not stemmed (``tweets`` in Spanish text). Without a
   stemmer (Ukrainian, Vietnamese ...) whole words match case-insensitively, plurals in -s too.
+- A shared key is necessary, not sufficient: the text word must also be an *inflection* of the
+  term word, not a derivation that Snowball happens to conflate. For English, German and
+  Spanish both words must reduce to one base by dropping at most one inflectional ending
+  each (English s, es, ed, d, ing, e, y, ies, ied, with a doubled consonant before -ed/-ing;
+  German e, en, n, er, ern, es, s, em, ens and verb endings in -t/-st/-te; Spanish s, es, a,
+  as, o, os and common verb endings, accents ignored): ``configured``/``configuring`` and
+  ``configure`` meet at ``configur``, ``policies``/``policy`` at ``polic``, but ``managed``
+  is not ``manager``, ``defensive`` not ``defense``, ``certainly`` not ``certain``,
+  ``publication`` not ``public``, ``configuración`` not ``configurar``. Other languages
+  with a stemmer use a generic rule: beyond the two words' longest common prefix, each adds
+  at most three letters (``serveurs``/``serveur``, not ``configuration``/``configurer``).
+  Languages that inflect with prefixes or long suffix chains (Arabic, Indonesian, Finnish,
+  Estonian, Hungarian, Turkish, Tamil, Basque, Armenian, Persian, Hindi, Nepali) keep
+  Snowball's key alone.
 - Between the words of a multi-word term, whitespace and hyphens are interchangeable
   (``e-mail`` = ``e mail``, ``API key`` = ``API-key``); other separators must be the same
   (``Node.js``). Punctuation glued to a term's ends must be there too (``C++``, ``.NET``).
@@ -26,11 +40,13 @@ Matching rules (the same on both sides, source text and translation):
   ``API``), and matches never overlap. Entries with the same normalised term: the first one
   given wins, except that a case-sensitive entry is tried before a case-insensitive one.
 
-Stemming errs towards recall: a stray match costs a few input tokens, a missed term a wrong
-translation. Known limits: over-stemming (``government``/``governing``, ``new``/``news``),
-German compounds written solid (``Serverkonfiguration`` does not contain ``Server`` as a
-word), irregular forms (``ran``/``run``), and translations that say it another way (the
-check then reports a term that a reviewer may accept).
+Matching still errs towards recall: a stray match costs a few input tokens, a missed term a
+wrong translation. Known limits: words that are inflections of one another across word
+classes still match (``looked``/``looks``, ``new``/``news``, German agent nouns in -er:
+``Drucker``/``Druck``), forms Snowball does not conflate never match (``konfiguriert``/
+``konfigurieren``), German compounds written solid (``Serverkonfiguration`` does not
+contain ``Server`` as a word), irregular forms (``ran``/``run``), and translations that say
+it another way (the check then reports a term that a reviewer may accept).
 
 :func:`check_terms` applies the same rules to a translation: every matched entry's target
 must occur; a do-not-translate term must occur exactly as written (case and form).
@@ -89,6 +105,33 @@ _STEMMERS = {
 }  # fmt: skip
 _CACHE_LIMIT = 100_000
 
+# Inflectional endings per Snowball algorithm. A text word matches a term word (beyond the
+# shared Snowball stem) only when both reduce to one base by dropping one of these (or none).
+# Derivational suffixes (-er, -ly, -ive, -ation, -ción, -ung ...) are deliberately absent.
+_ENDINGS: dict[str, frozenset[str]] = {
+    "english": frozenset(("s", "es", "ed", "d", "ing", "e", "y", "ies", "ied")),
+    "german": frozenset(
+        ("e", "en", "n", "er", "ern", "es", "s", "em", "ens", "t", "et", "st", "est", "te",
+         "ten", "tes", "ter", "tem")
+    ),
+    "spanish": frozenset(
+        ("s", "es", "a", "as", "o", "os", "e", "en", "an", "amos", "emos", "imos",
+         "ar", "er", "ir", "ado", "ada", "ados", "adas", "ido", "ida", "idos", "idas",
+         "ando", "iendo", "aba", "aban", "ia", "ian", "io", "aron", "ieron")
+    ),
+}  # fmt: skip
+# Doubled final consonants before these English endings: stopped, planning.
+_DOUBLING = frozenset(("ed", "ing"))
+# Spanish and Portuguese move the written accent when an ending is added (acción/acciones).
+_UNACCENT = str.maketrans("áéíóúâêôãõàè", "aeiouaeoaoae")
+# No prefix/suffix rule for these: their inflections are prefixes (Arabic al-, Indonesian
+# me-/di-) or long case-ending chains (Finnish, Hungarian, Turkish ...); Snowball alone.
+_STEM_ONLY = frozenset(
+    ("arabic", "basque", "estonian", "finnish", "hindi", "hungarian", "indonesian", "nepali",
+     "tamil", "turkish", "armenian", "persian")
+)  # fmt: skip
+_GENERIC_REST = 3  # generic rule: at most this many letters after the common prefix, each side
+
 
 @functools.cache
 def _word() -> re.Pattern[str]:
@@ -141,6 +184,54 @@ class _Normalizer:
         )
         self._lock = threading.Lock()  # PyStemmer's stemmers are not thread-safe
         self._keys: dict[str, str] = {}
+        # Whether two words with the same key must also pass the inflection rule.
+        self.checks = algorithm is not None and algorithm not in _STEM_ONLY
+        self._endings = _ENDINGS.get(algorithm or "")
+        self._unaccent = algorithm in ("spanish", "portuguese")
+        self._bases: dict[str, frozenset[str]] = {}
+
+    def fold(self, word: str) -> str:
+        """Return ``word`` as the inflection rule compares it: NFC, case-folded."""
+        folded = unicodedata.normalize("NFC", word).casefold()
+        return folded.translate(_UNACCENT) if self._unaccent else folded
+
+    def _base_set(self, folded: str) -> frozenset[str]:
+        """Return the bases of a folded word: itself, minus each listed ending it has."""
+        bases = self._bases.get(folded)
+        if bases is None:
+            if len(self._bases) > _CACHE_LIMIT:
+                self._bases.clear()
+            found = {folded}
+            for ending in self._endings or ():
+                stem = folded[: -len(ending)]
+                if folded.endswith(ending) and stem:
+                    found.add(stem)
+                    if ending in _DOUBLING and len(stem) > 2 and stem[-1] == stem[-2]:
+                        found.add(stem[:-1])  # stopped -> stop, planning -> plan
+            bases = self._bases[folded] = frozenset(found)
+        return bases
+
+    def inflects(self, written: str, term_word: str) -> bool:
+        """Tell whether text word ``written`` is an inflection of ``term_word`` (folded).
+
+        Only called when the two already share a Snowball key. With an ending list, both
+        words must reduce to a common base by dropping one inflectional ending each
+        (``configured``/``configure`` via ``configur``); otherwise what each adds beyond
+        their longest common prefix must be at most three letters.
+        """
+        if not self.checks:
+            return True
+        folded = self.fold(written)
+        if folded == term_word:
+            return True
+        if self._endings is not None:
+            return not self._base_set(folded).isdisjoint(self._base_set(term_word))
+        common = 0
+        for a, b in zip(folded, term_word, strict=False):
+            if a != b:
+                break
+            common += 1
+        return common > 0 and max(len(folded), len(term_word)) - common <= _GENERIC_REST
 
     def _compute(self, token: str) -> str:
         """Return the key of a token not in the cache."""
@@ -198,6 +289,7 @@ class _Pattern:
     keys: tuple[frozenset[str], ...]
     gaps: tuple[str, ...]
     words: tuple[str, ...]
+    folded: tuple[str, ...]  # the words as the inflection rule compares them
     prefix: str
     suffix: str
     case_sensitive: bool
@@ -223,6 +315,7 @@ def _compile(
         keys=tuple(normalizer.variants(text[s:e]) for s, e in spans),
         gaps=("", *gaps),
         words=tuple(text[s:e] for s, e in spans),
+        folded=tuple(normalizer.fold(text[s:e]) for s, e in spans),
         prefix=prefix,
         suffix=suffix,
         case_sensitive=case_sensitive,
@@ -251,18 +344,29 @@ def _edges_fit(pattern: _Pattern, text: str, start: int, end: int) -> tuple[int,
     return first, last
 
 
-def _fit(pattern: _Pattern, text: str, tokens: _Tokens, i: int) -> tuple[int, int] | None:
+def _fit(
+    normalizer: _Normalizer, pattern: _Pattern, text: str, tokens: _Tokens, i: int
+) -> tuple[int, int] | None:
     """Return the span of ``pattern`` matched at token ``i``, or None."""
+    starts, ends = tokens.starts, tokens.ends
     if pattern.simple:  # most glossary terms: the first key already matched
-        return tokens.starts[i], tokens.ends[i]
+        if normalizer.checks and not normalizer.inflects(
+            text[starts[i] : ends[i]], pattern.folded[0]
+        ):
+            return None
+        return starts[i], ends[i]
     n = len(pattern.keys)
     if i + n > len(tokens.keys):
         return None
     for j in range(1, n):
         if tokens.keys[i + j] not in pattern.keys[j]:
             return None
-        if _gap(text[tokens.ends[i + j - 1] : tokens.starts[i + j]]) != pattern.gaps[j]:
+        if _gap(text[ends[i + j - 1] : starts[i + j]]) != pattern.gaps[j]:
             return None
+    if normalizer.checks and not all(
+        normalizer.inflects(text[starts[i + j] : ends[i + j]], pattern.folded[j]) for j in range(n)
+    ):
+        return None
     if pattern.case_sensitive:
         written = (text[tokens.starts[i + j] : tokens.ends[i + j]] for j in range(n))
         if not all(map(_same_case, written, pattern.words)):
@@ -335,7 +439,7 @@ class TermMatcher:
             if i < resume or key not in index:
                 continue
             for pattern in index[key]:
-                span = _fit(pattern, text, tokens, i)
+                span = _fit(self._normalizer, pattern, text, tokens, i)
                 if span is not None:
                     found.append(TermMatch(pattern.entry, *span, text[span[0] : span[1]]))
                     resume = i + len(pattern.keys)
@@ -410,7 +514,7 @@ class _Translation:
             return True
         first = pattern.keys[0]
         return any(
-            _fit(pattern, self.text, tokens, i) is not None
+            _fit(normalizer, pattern, self.text, tokens, i) is not None
             for i, key in enumerate(tokens.keys)
             if key in first
         )

@@ -264,7 +264,7 @@ class Pipeline:
         segments = [
             Segment(
                 w.protected.text,
-                _terms(w.matches) if self.engine.supports_terms else (),
+                _terms(w.matches, for_engine=True) if self.engine.supports_terms else (),
                 w.examples,
             )
             for w in first
@@ -295,7 +295,9 @@ class Pipeline:
         plans = [protected_pieces(w.protected) for w, _ in failed]
         texts = [p.text for plan in plans for p in plan if p.translatable]
         matcher = self._matchers.get(pair) if self.engine.supports_terms else None
-        segments = [Segment(t, matcher.terms_for(t) if matcher else ()) for t in texts]
+        segments = [
+            Segment(t, _terms(matcher.match(t), for_engine=True) if matcher else ()) for t in texts
+        ]
         outputs = await self.engine.translate_batch(segments, request)
         results: dict[str, SegmentResult] = {}
         position = 0
@@ -350,9 +352,18 @@ class Pipeline:
         return result, work.usage, model
 
 
-def _terms(matches: Sequence[TermMatch]) -> tuple[Term, ...]:
-    """The distinct terms of ``matches`` in order: each is billed once, not per occurrence."""
-    return tuple(dict.fromkeys(m.term for m in matches))
+def _terms(matches: Sequence[TermMatch], *, for_engine: bool = False) -> tuple[Term, ...]:
+    """The distinct terms of ``matches`` in order: each is billed once, not per occurrence.
+
+    ``for_engine`` leaves out identity terms (target equal to source, ignoring case: names,
+    product names): Qwen-MT bills every term as input tokens, and such a term only restates
+    the source. They still count as matched: :func:`check_terms` verifies that the
+    translation keeps them, and :attr:`SegmentResult.terms` lists them.
+    """
+    terms = dict.fromkeys(m.term for m in matches)
+    if for_engine:
+        return tuple(t for t in terms if t.source.casefold() != t.target.casefold())
+    return tuple(terms)
 
 
 def _engine_result(work: _Work, restored: RestoreResult) -> SegmentResult:
