@@ -162,7 +162,7 @@ PIECES += ["<code>", "</code>", "<html lang=en>", "<br/>", "<span translate=no>"
 PIECES += ["<input placeholder=\"p\" aria-label='l'>", "<pre>", "</pre>", "<![CDATA[x]]>"]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)
 @given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
 def test_any_mix_of_html_syntax_keeps_the_contract(text: str) -> None:
     data = text.encode()

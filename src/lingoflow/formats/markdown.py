@@ -226,6 +226,8 @@ def _inline_unit(
 
 def _cell_unit(token: Token, lines: _Lines, row: int, cell: int) -> tuple[Unit, _Slot] | None:
     """Locate a table cell in its row: cells follow each other left to right."""
+    if not any(char.isalnum() for char in token.content):
+        return None  # rules, dashes, symbols: nothing to translate, and safest left alone
     body = lines.bodies[row]
     cursor = _cell_cursor(lines, row, cell)
     for raw in (token.content, token.content.replace("|", "\\|")):
