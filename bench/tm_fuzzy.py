@@ -14,38 +14,9 @@ import uuid
 from collections.abc import Iterator
 
 from tests.storage.conftest import PG_SERVER, admin, postgres_unreachable
+from tests.storage.test_tm_large import fill, perturbed, sentences
 
-from lingoflow.storage import Database, TmEntry, TranslationMemory
-
-VOCABULARY = (
-    "file folder save open close settings account password user network server error "
-    "could not be the a your has have been was is to for with click select update install "
-    "download upload delete create share project document report image page window menu "
-    "button option value default changes permission access connection timeout retry later"
-)
-WORDS = VOCABULARY.split()
-
-
-def sentences(count: int, seed: int = 7) -> list[str]:
-    """Return ``count`` distinct UI-like sentences of 5 to 14 words."""
-    rng = random.Random(seed)
-    found: dict[str, None] = {}
-    while len(found) < count:
-        words = rng.choices(WORDS, k=rng.randint(5, 14))
-        found[" ".join(words).capitalize() + "."] = None
-    return list(found)
-
-
-def perturbed(sentence: str, rng: random.Random) -> str:
-    """Return ``sentence`` with one word replaced: a typical fuzzy-match query."""
-    words = sentence.split()
-    words[rng.randrange(len(words))] = rng.choice(WORDS)
-    return " ".join(words)
-
-
-def fill(tm: TranslationMemory, texts: list[str]) -> None:
-    """Store ``texts`` as en→de entries."""
-    tm.add_many(TmEntry(t, t.upper(), "en", "de") for t in texts)
+from lingoflow.storage import Database, TranslationMemory
 
 
 def time_lookups(tm: TranslationMemory, queries: list[str]) -> float:

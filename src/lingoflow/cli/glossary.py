@@ -7,8 +7,7 @@ per import whatever the number of pairs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -16,7 +15,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from lingoflow.cli.common import console, err_console, open_storage, print_json, settings
+from lingoflow.cli.common import console, err_console, open_storage, print_json, settings, writing
 from lingoflow.errors import GlossaryConflictError, InputError
 from lingoflow.glossary import GlossaryFormat, GlossaryImport, load_glossary, write_glossary
 from lingoflow.languages import resolve
@@ -124,7 +123,7 @@ def export_command(
     if not entries:
         wanted = f" {source_lang or '*'}→{target_lang or '*'}" if source or target else ""
         raise InputError(f"Glossary {name!r} has no{wanted} entries; nothing was written.")
-    with _writing(file):
+    with writing(file):
         write_glossary(entries, file, format=fmt)
     console.print(f"Wrote {len(entries)} entries of glossary {name!r} to {file}.", markup=False)
 
@@ -177,15 +176,6 @@ def _load(
             f"{exc.name}: {len(exc.conflicts)} source term(s) with different targets: {listed}. "
             "Fix the file, or pass --keep-first to keep the first target of each."
         ) from exc
-
-
-@contextmanager
-def _writing(path: Path) -> Iterator[None]:
-    """Report a file that cannot be written as a one-line error, not a traceback."""
-    try:
-        yield
-    except OSError as exc:
-        raise InputError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
 
 
 def _pairs_text(loaded: Sequence[GlossaryImport]) -> str:

@@ -6,8 +6,7 @@ Every command works on one named memory (``--memory``, default ``"default"``) ex
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -15,7 +14,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from lingoflow.cli.common import console, err_console, open_storage, print_json, settings
+from lingoflow.cli.common import console, err_console, open_storage, print_json, settings, writing
 from lingoflow.errors import InputError
 from lingoflow.languages import resolve
 
@@ -89,7 +88,7 @@ def export_command(
     from lingoflow.tmx import write_tmx
 
     source_lang, target_lang = resolve(source).code, _code(target)
-    with open_storage(settings(), db) as storage, _writing(file):
+    with open_storage(settings(), db) as storage, writing(file):
         entries = storage.tm.iter_entries(memory, source_lang, target_lang)
         units = write_tmx(file, entries, source_lang)
     console.print(f"Wrote {units} unit(s) of memory {memory!r} to {file}.", markup=False)
@@ -179,15 +178,6 @@ def _search_pair(source: str | None, target: str | None, fuzzy: bool) -> tuple[s
     if not (source_lang and target_lang):
         raise InputError("--fuzzy needs the pair to search: add --from LANG --to LANG.")
     return source_lang, target_lang
-
-
-@contextmanager
-def _writing(path: Path) -> Iterator[None]:
-    """Report a file that cannot be written as a one-line error, not a traceback."""
-    try:
-        yield
-    except OSError as exc:
-        raise InputError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
 
 
 def _stats(stats: Sequence[MemoryStats], memory: str) -> MemoryStats | None:
