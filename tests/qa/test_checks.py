@@ -17,9 +17,15 @@ def fired(item: CheckInput, name: str) -> bool:
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("line", LINES)
-def test_real_references_raise_no_serious_finding(line: int, lang: str) -> None:
+def test_real_references_raise_no_serious_finding(
+    line: int, lang: str, request: pytest.FixtureRequest
+) -> None:
     if (line, lang) == (151, "ar"):
-        pytest.skip("Arabic writes 7.55am as the decimal 7.55: a known limit of numbers")
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True, reason="Arabic writes 7.55am as the decimal 7.55: a known limit"
+            )
+        )
     findings = run_checks(pair(line, lang))
     assert [f for f in findings if f.severity != "minor"] == []
 
