@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from lingoflow.cli import engines, glossary, languages, tm, translate
+from lingoflow.cli import engines, files, glossary, languages, tm, translate
 from lingoflow.cli.common import err_console
 from lingoflow.errors import LingoflowError
 
@@ -28,6 +28,7 @@ languages.register(app)
 engines.register(app)
 glossary.register(app)
 tm.register(app)
+files.register(app)
 
 
 def main() -> None:

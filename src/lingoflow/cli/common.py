@@ -5,20 +5,34 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lingoflow.errors import InputError
-from lingoflow.settings import Settings, load_settings
+from lingoflow.pipeline.run import PipelineOptions
+from lingoflow.settings import Settings, load_settings, parse_duration
+from lingoflow.translator import Translator
 
 if TYPE_CHECKING:
     from lingoflow.storage import Storage
+    from lingoflow.types import GlossarySelection
 
-__all__ = ["console", "err_console", "open_storage", "print_json", "settings", "writing"]
+__all__ = [
+    "build_translator",
+    "console",
+    "err_console",
+    "glossary_selection",
+    "open_storage",
+    "print_json",
+    "progress_bar",
+    "settings",
+    "writing",
+]
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False)
@@ -48,3 +62,73 @@ def writing(path: Path) -> Iterator[None]:
         yield
     except OSError as exc:
         raise InputError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+
+
+def glossary_selection(
+    value: str | None, storage: Storage, source: str, targets: list[str]
+) -> GlossarySelection | None:
+    """Open the glossary named by ``--glossary`` for this run's pair, or None without one."""
+    from lingoflow.glossary import open_glossary
+
+    if value is None:
+        return None
+    src = None if source.lower() == "auto" else source
+    tgt = targets[0] if len(targets) == 1 else None
+    return open_glossary(value, storage=storage, source_lang=src, target_lang=tgt)
+
+
+class progress_bar:
+    """A progress bar on an interactive stderr; silent otherwise.
+
+    Entering gives ``advance(*_, total=None)``: one step, and the new total if given.
+    """
+
+    def __init__(self, total: int | None, label: str = "translating") -> None:
+        self._bar = Progress(
+            TextColumn(label),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+            disable=not err_console.is_terminal,
+        )
+        self._task = self._bar.add_task(label, total=total)
+
+    def __enter__(self) -> Callable[..., None]:
+        self._bar.start()
+        return self._advance
+
+    def __exit__(self, *exc: object) -> None:
+        self._bar.stop()
+
+    def _advance(self, *_: object, total: int | None = None) -> None:
+        if total is not None:
+            self._bar.update(self._task, total=total)
+        self._bar.advance(self._task)
+
+
+def build_translator(
+    targets: list[str],
+    source: str,
+    engine: str | None,
+    model: str | None,
+    base_url: str | None,
+    glossary: str | None,
+    tm: str | None,
+    no_cache: bool,
+    cache_ttl: str | None,
+    db: str | None,
+) -> Translator:
+    """Build the translator from the options every translating command shares."""
+    config = settings()
+    name = engine or config.engine
+    storage = open_storage(config, db)
+    options = PipelineOptions(
+        glossary=glossary_selection(glossary, storage, source, targets),
+        tm=tm,
+        use_cache=not no_cache,
+        cache_ttl=parse_duration(cache_ttl) if cache_ttl else None,
+    )
+    engine_config = config.engine_config(name, model=model, base_url=base_url)
+    return Translator(name, engine_config, storage=storage, options=options)

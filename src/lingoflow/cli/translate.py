@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from lingoflow.cli.common import console, err_console, open_storage, print_json, settings
+from lingoflow.cli.common import (
+    build_translator,
+    console,
+    print_json,
+    progress_bar,
+)
 from lingoflow.domains import DOMAINS, domain_sentence, formality_value
 from lingoflow.errors import InputError
-from lingoflow.glossary import open_glossary
-from lingoflow.pipeline.run import PipelineOptions
-from lingoflow.settings import parse_duration
-from lingoflow.translator import Translator
-from lingoflow.types import GlossarySelection, SegmentResult, Translation
-
-if TYPE_CHECKING:
-    from lingoflow.storage import Storage
+from lingoflow.types import SegmentResult, Translation
 
 __all__ = ["register"]
 
@@ -71,24 +68,16 @@ def translate_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
     """Translate TEXT (or standard input) into one or more languages."""
-    config = settings()
-    name = engine or config.engine
     source_text = text if text is not None else _read_stdin()
     if not source_text.strip():
         raise InputError("Nothing to translate: the text is empty.")
     targets = [t.strip() for t in to.split(",") if t.strip()]
     if not targets:
         raise InputError("No target language given: use --to LANG[,LANG...].")
-    storage = open_storage(config, db)
-    options = PipelineOptions(
-        glossary=_glossary(glossary, storage, source, targets),
-        tm=tm,
-        use_cache=not no_cache,
-        cache_ttl=parse_duration(cache_ttl) if cache_ttl else None,
+    translator = build_translator(
+        targets, source, engine, model, base_url, glossary, tm, no_cache, cache_ttl, db
     )
-    engine_config = config.engine_config(name, model=model, base_url=base_url)
-    translator = Translator(name, engine_config, storage=storage, options=options)
-    with translator as tr, _progress(len(targets)) as advance:
+    with translator as tr, progress_bar(len(targets)) as advance:
         results = tr.translate_multi(
             [source_text],
             targets,
@@ -103,16 +92,6 @@ def translate_command(
         _print_plain(results)
 
 
-def _glossary(
-    value: str | None, storage: Storage, source: str, targets: list[str]
-) -> GlossarySelection | None:
-    if value is None:
-        return None
-    src = None if source.lower() == "auto" else source
-    tgt = targets[0] if len(targets) == 1 else None
-    return open_glossary(value, storage=storage, source_lang=src, target_lang=tgt)
-
-
 def _read_stdin() -> str:
     if sys.stdin is None or sys.stdin.isatty():
         raise InputError("No text given: pass TEXT or pipe text on standard input.")
@@ -124,29 +103,6 @@ def _read_stdin() -> str:
             f"Standard input is not valid UTF-8 (byte {data[exc.start]:#04x} at offset "
             f"{exc.start}). Convert it first, e.g. `iconv -f LATIN1 -t UTF-8`."
         ) from exc
-
-
-class _progress:
-    """A per-language progress bar on an interactive stderr; silent otherwise."""
-
-    def __init__(self, total: int) -> None:
-        self._bar = Progress(
-            TextColumn("translating"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-            disable=not err_console.is_terminal,
-        )
-        self._task = self._bar.add_task("translate", total=total)
-
-    def __enter__(self) -> Any:
-        self._bar.start()
-        return lambda _segments: self._bar.advance(self._task)
-
-    def __exit__(self, *exc: object) -> None:
-        self._bar.stop()
 
 
 def _print_plain(results: list[Translation]) -> None:
