@@ -45,6 +45,7 @@ __all__ = [
     "translate_document",
     "translate_file",
     "translate_tree",
+    "walk_files",
 ]
 
 FileStatus = Literal["translated", "copied", "skipped", "failed", "unchanged"]
@@ -244,7 +245,7 @@ async def atranslate_tree(
     src_root, out_root = _check_roots(src_dir, out_dir)
     request = _Request(_languages(targets), source, domain, formality)
     job = _Job(src_root, out_root, request, translator, layout, untranslatable, None)
-    paths = [p for p in _walk(src_root) if _selected(_relative(src_root, p), include, exclude)]
+    paths = walk_files(src_root, include, exclude)
     results: list[FileResult] = []
     for path in paths:
         results.append(await job.file(path))
@@ -405,6 +406,11 @@ def _check_roots(src_dir: Path, out_dir: Path) -> tuple[Path, Path]:
             "choose an output folder outside it, so translations are not translated again."
         )
     return src_root, out_root
+
+
+def walk_files(src_root: Path, include: Sequence[str], exclude: Sequence[str]) -> list[Path]:
+    """The files (and symlinks) a tree run visits under the resolved ``src_root``, in order."""
+    return [p for p in _walk(src_root) if _selected(_relative(src_root, p), include, exclude)]
 
 
 def _walk(root: Path) -> list[Path]:

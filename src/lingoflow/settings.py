@@ -22,6 +22,14 @@ Config file: ``$LINGOFLOW_CONFIG`` or ``<home>/config.toml``::
     model = "qwen2.5-0.5b"           # or qwen2.5-1.5b, or a path to a GGUF file
     threads = "2"
 
+    [prices.qwen-mt-plus]            # USD per million tokens, for --dry-run cost estimates
+    input = 2.46                     # defaults: lingoflow.pricing.DEFAULT_PRICES
+    output = 7.37
+
+``[prices.<model>]`` tables land in :attr:`Settings.prices` as ``{model: {"input": float,
+"output": float}}`` (either key may be left out); :func:`lingoflow.pricing.price_table` merges
+them over the defaults.
+
 Environment: ``LINGOFLOW_HOME``, ``LINGOFLOW_ENGINE``, ``LINGOFLOW_DB``, ``DASHSCOPE_API_KEY``,
 ``LINGOFLOW_QWEN_MT_BASE_URL``, ``LINGOFLOW_QWEN_MT_MODEL``, ``LINGOFLOW_QWEN_MT_REGION``,
 ``LINGOFLOW_OPENAI_BASE_URL``, ``LINGOFLOW_OPENAI_MODEL``, ``LINGOFLOW_OPENAI_API_KEY``,
@@ -69,6 +77,7 @@ class Settings:
     engine: str = DEFAULT_ENGINE
     engines: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     db_url: str | None = None
+    prices: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     def engine_config(self, name: str, **overrides: str | float | int | None) -> EngineConfig:
         """Build the ``EngineConfig`` for engine ``name``; ``None`` overrides are ignored."""
@@ -103,7 +112,8 @@ def load_settings(environ: Mapping[str, str], config_file: Path | None = None) -
             engines.setdefault(engine, {})[key] = environ[var]
     engine = environ.get("LINGOFLOW_ENGINE") or str(data.get("engine") or DEFAULT_ENGINE)
     db_url = environ.get("LINGOFLOW_DB") or (str(data["db"]) if data.get("db") else None)
-    return Settings(home=home, engine=engine, engines=engines, db_url=db_url)
+    prices = _prices(data.get("prices", {}))
+    return Settings(home=home, engine=engine, engines=engines, db_url=db_url, prices=prices)
 
 
 def _read_config(path: Path, *, required: bool) -> dict[str, Any]:
@@ -124,6 +134,20 @@ def _table(value: Any, where: str) -> dict[str, dict[str, Any]]:
     if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
         raise ConfigurationError(f"Config section [{where}] must hold one table per engine.")
     return value
+
+
+def _prices(value: Any) -> dict[str, dict[str, float]]:
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise ConfigurationError("Config section [prices] must hold one table per model.")
+    prices: dict[str, dict[str, float]] = {}
+    for model, table in value.items():
+        for key, amount in table.items():
+            if isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0:
+                raise ConfigurationError(
+                    f"[prices.{model}] {key} must be a non-negative number, not {amount!r}."
+                )
+        prices[model] = {k: float(v) for k, v in table.items()}
+    return prices
 
 
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}

@@ -38,7 +38,7 @@ _T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
-class _Source:
+class SourceLanguage:
     """The source language of one text: given, detected, or unknown (``language`` None)."""
 
     language: Language | None
@@ -113,7 +113,7 @@ class Translator:
         ``progress`` is called with the number of segments finished after each engine batch.
         """
         target_langs = _unique([_as_language(t) for t in targets])
-        sources = self._sources(texts, source)
+        sources = self.sources_for(texts, source)
         rows: list[list[Translation]] = [[] for _ in texts]
         for target in target_langs:
             column = await self._translate_column(
@@ -214,25 +214,26 @@ class Translator:
 
         return asyncio.run(wrapped())
 
-    def _sources(self, texts: Sequence[str], source: LanguageLike) -> list[_Source]:
+    def sources_for(self, texts: Sequence[str], source: LanguageLike) -> list[SourceLanguage]:
+        """Return each text's source language: the given one, or detected when ``auto``."""
         given = source if isinstance(source, Language) else resolve_source(source)
         if given is not None:
-            return [_Source(given) for _ in texts]
+            return [SourceLanguage(given) for _ in texts]
         return [_detect_source(text) for text in texts]
 
     async def _translate_column(
         self,
         texts: Sequence[str],
-        sources: Sequence[_Source],
+        sources: Sequence[SourceLanguage],
         target: Language,
         domain: str | None,
         formality: str | None,
         progress: ProgressCallback | None,
     ) -> list[Translation]:
         results: list[Translation | None] = [None] * len(texts)
-        groups = _group_by_source(texts, sources, target, self.engine.needs_source)
+        groups = group_by_source(texts, sources, target, self.engine.needs_source)
         for (sent, language), indexes in groups.items():
-            self._check_pair(sent, target)
+            self.check_pair(sent, target)
             request = TranslationRequest(target, sent, domain, formality)
             done = await self.pipeline.translate(
                 [texts[i] for i in indexes], request, language=language, progress=progress
@@ -244,7 +245,8 @@ class Translator:
                 results[i] = self._result(text, sources[i], target, None)
         return [r for r in results if r is not None]
 
-    def _check_pair(self, source: Language | None, target: Language) -> None:
+    def check_pair(self, source: Language | None, target: Language) -> None:
+        """Raise ``UnsupportedLanguagePairError`` if the engine cannot do this pair."""
         if source is None and self.engine.needs_source:
             raise UnsupportedLanguagePairError(
                 f"Engine {self.engine.name!r} needs the source language: pass --from LANG."
@@ -257,7 +259,7 @@ class Translator:
             )
 
     def _result(
-        self, source_text: str, source: _Source, target: Language, done: TextResult | None
+        self, source_text: str, source: SourceLanguage, target: Language, done: TextResult | None
     ) -> Translation:
         language = source.language or target
         if done is None:
@@ -299,18 +301,18 @@ def _unique(languages: Sequence[Language]) -> list[Language]:
     return list(dict.fromkeys(languages))
 
 
-def _detect_source(text: str) -> _Source:
+def _detect_source(text: str) -> SourceLanguage:
     if not text.strip():
-        return _Source(None)
+        return SourceLanguage(None)
     try:
         detection = detect(text)
     except InputError:  # nothing detectable (digits, punctuation): let the engine decide
-        return _Source(None)
-    return _Source(detection.language, detection)
+        return SourceLanguage(None)
+    return SourceLanguage(detection.language, detection)
 
 
-def _group_by_source(
-    texts: Sequence[str], sources: Sequence[_Source], target: Language, needs_source: bool
+def group_by_source(
+    texts: Sequence[str], sources: Sequence[SourceLanguage], target: Language, needs_source: bool
 ) -> dict[tuple[Language | None, Language | None], list[int]]:
     """Indexes of the texts to translate, grouped by (source sent to the engine, language).
 

@@ -12,11 +12,15 @@ from lingoflow.cli.common import (
     build_translator,
     console,
     err_console,
+    print_json,
     progress_bar,
+    settings,
 )
 from lingoflow.documents import Layout, TreeReport, Untranslatable, translate_file, translate_tree
 from lingoflow.domains import DOMAINS, domain_sentence, formality_value
 from lingoflow.errors import InputError
+from lingoflow.estimate import Estimate, estimate_file, estimate_tree
+from lingoflow.pricing import OUTPUT_RATIO, price_table
 
 __all__ = ["register"]
 
@@ -37,6 +41,13 @@ CacheTtl = Annotated[
     str | None, typer.Option("--cache-ttl", help="Ignore cached results older than this: 30d.")
 ]
 Db = Annotated[str | None, typer.Option("--db", help="Database URL (default: SQLite in home).")]
+DryRun = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run", help="Count segments, cache/TM reuse and cost; call no engine, write nothing."
+    ),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="With --dry-run: print the estimate as JSON.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -63,12 +74,28 @@ def translate_file_command(
     no_cache: NoCache = False,
     cache_ttl: CacheTtl = None,
     db: Db = None,
+    dry_run: DryRun = False,
+    as_json: AsJson = False,
 ) -> None:
     """Translate FILE into each language as name_<code>.ext."""
     targets = _targets(to)
     translator = build_translator(
         targets, source, engine, model, base_url, glossary, tm, no_cache, cache_ttl, db
     )
+    if dry_run:
+        with translator:
+            estimate = estimate_file(
+                file,
+                targets,
+                translator,
+                fmt=fmt,
+                source=source,
+                domain=domain_sentence(domain),
+                formality=formality_value(formality),
+                prices=price_table(settings().prices),
+            )
+        _show_estimate(estimate, as_json)
+        return
     with progress_bar(None) as advance:
         report = translate_file(
             file,
@@ -111,12 +138,31 @@ def translate_dir_command(
     no_cache: NoCache = False,
     cache_ttl: CacheTtl = None,
     db: Db = None,
+    dry_run: DryRun = False,
+    as_json: AsJson = False,
 ) -> None:
     """Translate every document under FOLDER into OUT; copy or skip the other files."""
     targets = _targets(to)
     translator = build_translator(
         targets, source, engine, model, base_url, glossary, tm, no_cache, cache_ttl, db
     )
+    if dry_run:
+        _layout(layout)  # the same option errors as a real run
+        _untranslatable(untranslatable)
+        with translator:
+            estimate = estimate_tree(
+                folder,
+                targets,
+                translator,
+                include=include or (),
+                exclude=exclude or (),
+                source=source,
+                domain=domain_sentence(domain),
+                formality=formality_value(formality),
+                prices=price_table(settings().prices),
+            )
+        _show_estimate(estimate, as_json)
+        return
     with progress_bar(None, "files") as advance:
         report = translate_tree(
             folder,
@@ -179,4 +225,49 @@ def _summary(report: TreeReport) -> Table:
     table.add_row("QA findings", str(report.findings))
     tokens_in, tokens_out = report.tokens
     table.add_row("tokens in / out", f"{tokens_in} / {tokens_out}")
+    return table
+
+
+def _show_estimate(estimate: Estimate, as_json: bool) -> None:
+    """Print the dry run's estimate as a table (or JSON); exit 1 when any file would fail."""
+    for path, reason in estimate.skipped:
+        err_console.print(f"[yellow]skipped:[/] {path}: {reason}")
+    for path, error in estimate.failed:
+        err_console.print(f"[red]failed:[/] {path}: {error}")
+    if as_json:
+        print_json({"dry_run": True, "output_ratio": OUTPUT_RATIO, **estimate.as_dict()})
+    else:
+        console.print(_estimate_table(estimate))
+        console.print(
+            f"Dry run: nothing translated or written. Tokens are estimates; output tokens "
+            f"= input x {OUTPUT_RATIO}. Costs in USD for the engine-bound segments only."
+        )
+    if estimate.failed:
+        raise typer.Exit(1)
+
+
+def _estimate_table(estimate: Estimate) -> Table:
+    table = Table(title="Dry run estimate")
+    table.add_column("")
+    for target in estimate.targets:
+        table.add_column(target.target.code, justify="right")
+    rows: list[tuple[str, list[str]]] = [
+        ("files", [str(t.files) for t in estimate.targets]),
+        ("segments", [str(t.segments) for t in estimate.targets]),
+        ("source characters", [str(t.characters) for t in estimate.targets]),
+        ("source tokens (est.)", [str(t.tokens) for t in estimate.targets]),
+        ("  from cache", [str(t.cached) for t in estimate.targets]),
+        ("  from TM exact", [str(t.tm_exact) for t in estimate.targets]),
+        ("  copied (all protected)", [str(t.copied) for t in estimate.targets]),
+        ("  repeated in run", [str(t.repeated) for t in estimate.targets]),
+        ("  to the engine", [str(t.engine_segments) for t in estimate.targets]),
+        ("engine tokens in (est.)", [str(t.engine_tokens) for t in estimate.targets]),
+    ]
+    models = [c.model for c in estimate.targets[0].costs] if estimate.targets else []
+    for index, model in enumerate(models):
+        rows.append(
+            (f"cost {model} (USD)", [f"{t.costs[index].usd:.4f}" for t in estimate.targets])
+        )
+    for label, cells in rows:
+        table.add_row(label, *cells)
     return table

@@ -163,9 +163,9 @@ class Pipeline:
     async def _translate_segments(
         self, sources: Sequence[str], request: TranslationRequest, language: Language | None
     ) -> list[tuple[SegmentResult, Usage, str]]:
-        signature = self._signature(request)
+        signature = self.signature_for(request)
         pair = (language.code if language else "auto", request.target.code)
-        dnt = self._dnt_terms(pair)
+        dnt = self.dnt_terms(pair)
         works = [
             _Work(s, segment_key(s, pair[0], pair[1], signature), protect(s, dnt_terms=dnt))
             for s in sources
@@ -176,7 +176,8 @@ class Pipeline:
         self._store(outputs, signature)
         return [self._finish(work, pair) for work in works]
 
-    def _signature(self, request: TranslationRequest) -> Signature:
+    def signature_for(self, request: TranslationRequest) -> Signature:
+        """Return the signature results for ``request`` are cached and keyed under."""
         glossary = self.options.glossary.version if self.options.glossary else ""
         options = {
             "domain": request.domain,
@@ -189,7 +190,8 @@ class Pipeline:
     def _entries(self, pair: tuple[str, str]) -> tuple[GlossaryEntry, ...]:
         return self.options.glossary.for_pair(*pair) if self.options.glossary else ()
 
-    def _dnt_terms(self, pair: tuple[str, str]) -> list[DntTerm]:
+    def dnt_terms(self, pair: tuple[str, str]) -> list[DntTerm]:
+        """Return the glossary's do-not-translate terms for ``pair``, for protection."""
         return [
             DntTerm(e.source, case_sensitive=e.case_sensitive)
             for e in self._entries(pair)
