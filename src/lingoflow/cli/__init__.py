@@ -11,6 +11,8 @@ import sys
 import typer
 
 from lingoflow.cli import engines, files, glossary, languages, tm, translate
+from lingoflow.cli import evaluate as eval_cli
+from lingoflow.cli import qa as qa_cli
 from lingoflow.cli.common import err_console
 from lingoflow.errors import LingoflowError
 
@@ -29,6 +31,8 @@ engines.register(app)
 glossary.register(app)
 tm.register(app)
 files.register(app)
+eval_cli.register(app)
+qa_cli.register(app)
 
 
 def main() -> None:

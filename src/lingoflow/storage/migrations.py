@@ -167,3 +167,30 @@ def m001_initial(conn: Connection) -> None:
     _tm_tables(meta)
     _glossary_tables(meta)
     meta.create_all(conn)
+
+
+@migration
+def m002_eval_results(conn: Connection) -> None:
+    """Create the table of engine evaluations (BLEU and chrF on a test set)."""
+    meta = sa.MetaData()
+    sa.Table(
+        "eval_results",
+        meta,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("engine", sa.String(100), nullable=False),
+        sa.Column("model", sa.String(200), nullable=False),
+        *_pair(),
+        sa.Column("segments", sa.Integer, nullable=False),
+        sa.Column("bleu", sa.Float, nullable=False),
+        sa.Column("chrf", sa.Float, nullable=False),
+        sa.Column("bleu_signature", sa.Text, nullable=False),
+        sa.Column("chrf_signature", sa.Text, nullable=False),
+        sa.Column("seconds_per_segment", sa.Float, nullable=False),
+        sa.Column("input_tokens", sa.Integer, nullable=False),
+        sa.Column("output_tokens", sa.Integer, nullable=False),
+        sa.Column("sources_hash", sa.String(64), nullable=False),
+        sa.Column("references_hash", sa.String(64), nullable=False),
+        sa.Column("lingoflow_version", sa.String(50), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    )
+    meta.create_all(conn)
