@@ -103,3 +103,11 @@ def test_binary_and_empty_input(cls: type[SrtDocument] | type[VttDocument]) -> N
     if cls is SrtDocument:
         assert cls.parse(b"").units == []
         assert cls.parse(b"").write({}) == b""
+
+
+def test_broken_utf16_is_a_format_error_naming_the_line() -> None:
+    data = "1\n00:00:01,000 --> 00:00:02,000\nHi\n".encode("utf-16-le")
+    broken = b"\xff\xfe" + data + b"\x00\xd8"  # a lone high surrogate at the end
+    with pytest.raises(FormatError, match="not valid utf-16-le") as info:
+        SrtDocument.parse(broken, name="x.srt")
+    assert info.value.line == 4

@@ -24,7 +24,6 @@ Invariants:
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -33,6 +32,7 @@ from typing import ClassVar, Self
 
 from lingoflow.errors import ConfigurationError, FormatError
 from lingoflow.formats.base import Document, Unit
+from lingoflow.formats.encoding import TextCodec, detect_codec
 from lingoflow.languages import Language
 
 __all__ = ["CsvDocument", "choose_columns", "is_text_value"]
@@ -82,33 +82,6 @@ class _Field:
 class _Cell:
     unit: Unit
     field: _Field
-
-
-@dataclass(frozen=True, slots=True)
-class _Codec:
-    bom: bytes
-    encoding: str
-
-    def decode(self, data: bytes, name: str) -> str:
-        try:
-            return data[len(self.bom) :].decode(self.encoding)
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start + len(self.bom)].count(b"\n") + 1
-            problem = f"not valid {self.encoding}; save the file as UTF-8 and try again"
-            raise FormatError(name, problem, line=line) from exc
-
-    def encode(self, text: str) -> bytes:
-        return self.bom + text.encode(self.encoding)
-
-
-def _codec_for(data: bytes, name: str) -> _Codec:
-    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if data.startswith(bom):
-            return _Codec(bom, encoding)
-    if b"\x00" in data:
-        raise FormatError(name, "binary data (NUL bytes), not a CSV/TSV text file")
-    bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
-    return _Codec(bom, "utf-8")
 
 
 def _sniff_delimiter(text: str, name: str) -> str:
@@ -175,7 +148,7 @@ class CsvDocument(Document):
     columns: ClassVar[Sequence[str] | None] = None
     """Header names to translate for every parse of this class; ``None`` picks them."""
 
-    def __init__(self, text: str, codec: _Codec, delimiter: str, cells: list[_Cell]) -> None:
+    def __init__(self, text: str, codec: TextCodec, delimiter: str, cells: list[_Cell]) -> None:
         self._text = text
         self._codec = codec
         self._delimiter = delimiter
@@ -186,7 +159,7 @@ class CsvDocument(Document):
         cls, data: bytes, *, name: str = "<input>", columns: Sequence[str] | None = None
     ) -> Self:
         """Parse ``data``; ``columns`` (header names) overrides :attr:`columns`."""
-        codec = _codec_for(data, name)
+        codec = detect_codec(data, name, "a CSV/TSV text file")
         text = codec.decode(data, name)
         delimiter = _sniff_delimiter(text, name)
         records = [r for r in _scan(text, delimiter, name) if [f.value for f in r] != [""]]

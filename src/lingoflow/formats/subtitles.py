@@ -23,7 +23,6 @@ Invariants:
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from typing import ClassVar, Self
 
 from lingoflow.errors import FormatError
 from lingoflow.formats.base import Document, Unit
+from lingoflow.formats.encoding import TextCodec, detect_codec
 from lingoflow.languages import Language
 
 __all__ = ["SrtDocument", "VttDocument"]
@@ -60,20 +60,6 @@ class _Cue:
     start: int  # span of the text lines in the decoded text, last line ending excluded
     end: int
     newline: str
-
-
-def _decode(data: bytes, name: str) -> tuple[bytes, str, str]:
-    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if data.startswith(bom):
-            return bom, encoding, data[len(bom) :].decode(encoding, errors="strict")
-    if b"\x00" in data:
-        raise FormatError(name, "binary data (NUL bytes), not a subtitle file")
-    bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
-    try:
-        return bom, "utf-8", data[len(bom) :].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start + len(bom)].count(b"\n") + 1
-        raise FormatError(name, "not UTF-8; save the file as UTF-8", line=line) from exc
 
 
 def _lines(text: str) -> list[_Line]:
@@ -117,17 +103,17 @@ def _unit_text(text: str, newline: str) -> str:
 class _SubtitleDocument(Document):
     """Shared skeleton: the decoded text and the spans of each cue's text."""
 
-    def __init__(self, bom: bytes, encoding: str, text: str, cues: list[_Cue]) -> None:
-        self._bom = bom
-        self._encoding = encoding
+    def __init__(self, codec: TextCodec, text: str, cues: list[_Cue]) -> None:
+        self._codec = codec
         self._text = text
         self._cues = cues
 
     @classmethod
     def parse(cls, data: bytes, *, name: str = "<input>") -> Self:
         """Parse ``data``; raise :class:`FormatError` for unreadable timing lines."""
-        bom, encoding, text = _decode(data, name)
-        return cls(bom, encoding, text, cls._find_cues(text, _lines(text), name))
+        codec = detect_codec(data, name, "a subtitle file")
+        text = codec.decode(data, name)
+        return cls(codec, text, cls._find_cues(text, _lines(text), name))
 
     @classmethod
     def _find_cues(cls, text: str, lines: list[_Line], name: str) -> list[_Cue]:
@@ -157,7 +143,7 @@ class _SubtitleDocument(Document):
             parts += [self._text[pos : cue.start], value.replace("\n", cue.newline)]
             pos = cue.end
         parts.append(self._text[pos:])
-        return self._bom + "".join(parts).encode(self._encoding)
+        return self._codec.encode("".join(parts))
 
 
 class SrtDocument(_SubtitleDocument):
