@@ -122,6 +122,7 @@ class EngineOutput:
     text: str
     model: str
     usage: Usage = field(default_factory=Usage)
+    key_id: str = ""  # which API key of a pool answered (an id, never the secret); "" for none
 
 
 class Provenance(StrEnum):

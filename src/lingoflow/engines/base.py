@@ -15,7 +15,7 @@ subprocesses at the end.
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import ClassVar, Self
@@ -107,6 +107,21 @@ class Engine(abc.ABC):
         self, segments: Sequence[Segment], request: TranslationRequest
     ) -> list[EngineOutput]:
         """Translate ``segments`` for ``request``; one output per segment, in order."""
+
+    async def translate_each(
+        self, segments: Sequence[Segment], request: TranslationRequest
+    ) -> AsyncIterator[tuple[int, EngineOutput]]:
+        """Yield ``(index, output)`` for each segment as soon as it is translated.
+
+        Callers that persist results as they arrive (durable jobs) use this instead of
+        :meth:`translate_batch`, so a crash loses only the segments still in flight. The
+        default translates the whole batch at once and then yields every output in order;
+        engines (or wrappers) that translate segments concurrently override it. If a segment
+        fails, the exception propagates after the outputs already yielded.
+        """
+        outputs = await self.translate_batch(segments, request)
+        for index, output in enumerate(outputs):
+            yield index, output
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook, most engines hold nothing
         """Release connections, subprocesses or models held by this instance."""
