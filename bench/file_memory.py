@@ -6,7 +6,9 @@ within 1.5x of the 10 MB file's.
 
 Method: two UTF-8 ``.txt`` files of paragraphs (4-8 real NTREX English sentences each,
 blank line between) are written to a temporary folder, 10 MB and 100 MB. Each is translated
-en→de with :func:`~lingoflow.documents.translate_file` in its own child process (this module
+en→de with :func:`~lingoflow.documents.translate_file` (library defaults: both files are over
+:attr:`~lingoflow.documents.Streaming.threshold`, so both are streamed in pieces of
+:attr:`~lingoflow.documents.Streaming.chunk` characters) in its own child process (this module
 with ``--child``), so each peak is that run's alone: the child reads ``VmHWM`` from
 ``/proc/self/status`` after the import (baseline) and at the end. The engine, defined here,
 answers instantly with its input; no storage (no cache, no TM). If the 10 MB run projects
@@ -32,7 +34,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from bench._ntrex import REPO_ROOT, add_data_argument, load_corpus
-from lingoflow.documents import translate_file
+from lingoflow.documents import Streaming, translate_file
 from lingoflow.engines.base import Engine
 from lingoflow.translator import Translator
 from lingoflow.types import EngineOutput, Segment, TranslationRequest
@@ -127,9 +129,12 @@ def _row(label: str, size_mb: int, figures: dict[str, float | str | int | None])
 def main(args: argparse.Namespace) -> None:
     """Write both files, translate each in its own process, compare the peaks."""
     lines = load_corpus(args.data).eng
+    streaming = Streaming()
     print(
         "File memory: translate_file en->de of a UTF-8 .txt of NTREX paragraphs, instant echo "
-        "engine, no storage, each file in its own process (peak = VmHWM)",
+        "engine, no storage, each file in its own process (peak = VmHWM); library defaults: "
+        f"files over {streaming.threshold / MB:.1f} MB streamed in pieces of "
+        f"{streaming.chunk:,} characters",
         flush=True,
     )
     with tempfile.TemporaryDirectory() as tmp:

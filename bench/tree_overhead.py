@@ -7,7 +7,9 @@ Method (one run): a tree of 500 Markdown files in nested folders is written to a
 folder; each file has a heading and 3-6 paragraphs of real NTREX English sentences (2-4
 each), a bulleted list on every other file, a fenced code block and a link. It is
 translated into de, fr and es with :func:`~lingoflow.documents.translate_tree` (library
-defaults: ``source="auto"``, ``mirror`` layout) by an engine defined here that echoes its
+defaults: ``source="auto"``, ``mirror`` layout, ``concurrency`` files in flight, default
+:data:`~lingoflow.documents.DEFAULT_CONCURRENCY`; ``--concurrency 1`` gives the sequential
+run for comparison) by an engine defined here that echoes its
 input after a fixed latency per call (``asyncio.sleep`` of 20 ms per ``translate_batch``
 call plus 1 ms per segment), like a fast hosted MT API. No storage (no cache, no TM), so the
 run is a first run: with a cache, a re-run would not call the engine at all. The engine
@@ -19,7 +21,7 @@ engine at zero latency gives the absolute overhead per file and per segment.
 
 Run from the repository root::
 
-    .venv/bin/python -m bench.tree_overhead [--data DIR] [--files N]
+    .venv/bin/python -m bench.tree_overhead [--data DIR] [--files N] [--concurrency N]
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from bench._ntrex import add_data_argument, load_corpus
-from lingoflow.documents import TreeReport, translate_tree
+from lingoflow.documents import DEFAULT_CONCURRENCY, TreeReport, translate_tree
 from lingoflow.engines.base import Engine
 from lingoflow.translator import Translator
 from lingoflow.types import EngineOutput, Segment, TranslationRequest
@@ -144,11 +146,11 @@ def build_tree(root: Path, lines: Sequence[str], files: int) -> int:
     return size
 
 
-def run_tree(src: Path, out: Path, engine: SleepEchoEngine) -> Run:
+def run_tree(src: Path, out: Path, engine: SleepEchoEngine, concurrency: int) -> Run:
     """Translate ``src`` into ``out`` in all targets with ``engine``; no storage."""
     translator = Translator(engine)
     started = time.perf_counter()
-    report = translate_tree(src, out, TARGETS, translator)
+    report = translate_tree(src, out, TARGETS, translator, concurrency=concurrency)
     seconds = time.perf_counter() - started
     translator.close()
     return Run(seconds, report, engine)
@@ -162,15 +164,15 @@ def main(args: argparse.Namespace) -> None:
         size = build_tree(src, corpus.eng, args.files)
         warm = Path(tmp) / "warm"
         build_tree(warm, corpus.eng, 3)
-        warmup = run_tree(warm, Path(tmp) / "out-warm", InstantEchoEngine())
-        fast = run_tree(src, Path(tmp) / "out-fast", SleepEchoEngine())
-        instant = run_tree(src, Path(tmp) / "out-instant", InstantEchoEngine())
+        warmup = run_tree(warm, Path(tmp) / "out-warm", InstantEchoEngine(), args.concurrency)
+        fast = run_tree(src, Path(tmp) / "out-fast", SleepEchoEngine(), args.concurrency)
+        instant = run_tree(src, Path(tmp) / "out-instant", InstantEchoEngine(), args.concurrency)
     statuses = dict(fast.report.by_status)
     segments = fast.report.segments
     print(
         f"Tree overhead: translate_tree on {args.files} Markdown files ({size / 1e6:.2f} MB, "
         f"nested folders, NTREX English) into {', '.join(TARGETS)}; no storage (first run, "
-        "no cache/TM), source=auto, mirror layout"
+        f"no cache/TM), source=auto, mirror layout, {args.concurrency} file(s) in flight"
     )
     print(
         f"  warm-up (3 files, instant engine, first use of segmenter/detector): "
@@ -206,6 +208,12 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     add_data_argument(parser)
     parser.add_argument("--files", type=int, default=500, help="Markdown files (default 500)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
+        help=f"files in flight (default {DEFAULT_CONCURRENCY}, the library's default)",
+    )
     return parser.parse_args()
 
 

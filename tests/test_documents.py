@@ -1,19 +1,36 @@
-"""Translating documents and folder trees: qwen-mt against the fake server, a real SQLite cache."""
+"""Translating documents and folder trees: qwen-mt against the fake server, a real SQLite cache.
+
+Engines defined here (real ``Engine`` subclasses) stand in where a test needs an engine that
+is slow on purpose, adds characters a legacy encoding lacks, or drops placeholder tokens.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
 from lingoflow import EngineConfig, Translator
-from lingoflow.documents import TreeReport, translate_document, translate_tree
+from lingoflow.documents import (
+    FileResult,
+    Streaming,
+    TreeReport,
+    translate_document,
+    translate_file,
+    translate_tree,
+)
+from lingoflow.engines.base import Engine
 from lingoflow.errors import InputError
 from lingoflow.formats.registry import document_class, format_for_path
 from lingoflow.languages import resolve
 from lingoflow.storage import Storage
+from lingoflow.types import EngineOutput, Segment, TranslationRequest
 from tests.fakes.dashscope import FakeDashScope
 
 TREE = Path(__file__).parent / "data" / "tree"
@@ -118,7 +135,13 @@ def test_one_bad_file_fails_alone_and_unsafe_inputs_are_refused(
     src: Path, tmp_path: Path, translator: Translator
 ) -> None:
     (src / "locales" / "broken.json").write_text('{"title": "Hello",', encoding="utf-8")
-    (src / "locales" / "latin1.md").write_bytes("Caf\xe9 ol\xe9".encode("latin-1"))
+    (src / "locales" / "broken.yml").write_text("a: [1,\nb: 2\n", encoding="utf-8")
+    (src / "po" / "broken.po").write_text('msgid "a"\nmsgstr "b\n', encoding="utf-8")
+    (src / "po" / "broken.xlf").write_text("<xliff><file>\n<body>", encoding="utf-8")
+    (src / "locales" / "latin1.md").write_bytes("Caf\xe9 ol\xe9, ma ch\xe8re.".encode("latin-1"))
+    (src / "media" / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (src / "docs" / "bad.md").write_text("# Title\n\n```\nunclosed *fence\n", encoding="utf-8")
+    (src / "docs" / "bad.html").write_text("<p>Open <b>bold<p>Next</i>", encoding="utf-8")
     (src / "empty.md").write_bytes(b"")
     outside = tmp_path / "secret.md"
     outside.write_text("Secret text.\n", encoding="utf-8")
@@ -128,13 +151,27 @@ def test_one_bad_file_fails_alone_and_unsafe_inputs_are_refused(
     report = translate_tree(src, out, ["de"], translator, source="en")
 
     status = _status(report)
-    assert status["locales/broken.json"] == "failed"
-    assert status["locales/latin1.md"] == "failed"
+    errors = {f.path: f.error for f in report.files}
+    for bad, line in [("locales/broken.json", 1), ("locales/broken.yml", 3), ("po/broken.po", 2)]:
+        assert status[bad] == "failed"
+        assert errors[bad].startswith(f"{bad}, line {line}: ")
+    assert status["po/broken.xlf"] == "failed"
+    assert errors["po/broken.xlf"].startswith("po/broken.xlf")
+    assert status["media/photo.txt"] == "failed"
+    assert errors["media/photo.txt"].startswith("media/photo.txt, line 3: looks like a binary")
+    assert status["locales/latin1.md"] == "translated"
+    latin1 = next(f for f in report.files if f.path == "locales/latin1.md")
+    assert latin1.notes == ("read as cp1252 (detected: the file is not UTF-8)",)
+    assert (
+        (out / "de" / "locales" / "latin1.md")
+        .read_bytes()
+        .decode("cp1252")
+        .startswith("[German] Café olé")
+    )
+    assert status["docs/bad.md"] == status["docs/bad.html"] == "translated"  # best effort
     assert status["docs/link.md"] == "skipped"
     assert status["empty.md"] == "copied"
     assert report.failed
-    errors = {f.path: f.error for f in report.files}
-    assert "broken.json" in errors["locales/broken.json"]
     assert "outside" in errors["docs/link.md"]
     assert (out / "de" / "empty.md").read_bytes() == b""
     assert not (out / "de" / "docs" / "link.md").exists()
@@ -176,3 +213,240 @@ def test_translate_document_writes_each_target(translator: Translator) -> None:
     assert list(outputs) == [resolve("de"), resolve("es")]
     assert b"[German] Hello, world!" in outputs[resolve("de")]
     assert b"[Spanish] Hello, world!" in outputs[resolve("es")]
+
+
+def test_a_path_with_dot_dot_stays_inside_the_output_folder(
+    src: Path, tmp_path: Path, translator: Translator
+) -> None:
+    out = tmp_path / "out"
+    path = src / "docs" / ".." / "docs" / "guide" / ".." / "guide" / "intro.md"
+
+    report = translate_file(path, ["de"], translator, out_dir=out, source="en")
+
+    assert report.files[0].outputs == ("intro_de.md",)
+    assert _files(out) == {"intro_de.md"}
+
+
+def test_the_report_is_json_ready(src: Path, tmp_path: Path, translator: Translator) -> None:
+    (src / "broken.json").write_text("{", encoding="utf-8")
+    report = translate_tree(src, tmp_path / "out", ["de"], translator, source="en")
+
+    data = json.loads(json.dumps(report.to_dict()))
+
+    assert [f["path"] for f in data["files"]] == [f.path for f in report.files]
+    intro = next(f for f in data["files"] if f["path"] == "docs/guide/intro.md")
+    assert intro["status"] == "translated"
+    assert intro["outputs"] == ["de/docs/guide/intro.md"]
+    assert intro["segments"] > 0
+    assert intro["tokens"]["input"] > 0
+    assert intro["provenance"] == {"engine": intro["segments"]}
+    assert set(intro) == {
+        "path", "status", "error", "segments", "findings", "tokens", "provenance", "outputs",
+        "notes",
+    }  # fmt: skip
+    broken = next(f for f in data["files"] if f["path"] == "broken.json")
+    assert broken["status"] == "failed"
+    assert broken["error"].startswith("broken.json, line 1")
+    totals = data["totals"]
+    assert totals["failed"] is True
+    assert totals["segments"] == report.segments
+    assert totals["by_status"]["failed"] == 1
+
+
+# --- streaming big files ---------------------------------------------------------------------
+
+FORMATS = Path(__file__).parent / "formats" / "data"
+STREAMED = [
+    FORMATS / "text" / "rust-COPYRIGHT.txt",
+    FORMATS / "text" / "bom-crlf.txt",
+    FORMATS / "csv" / "godot-translations.csv",
+    FORMATS / "encodings" / "fra-latin1.txt",
+    FORMATS / "encodings" / "eng-fra-utf16.csv",
+]
+WHOLE = Streaming(threshold=1 << 40)
+TINY = Streaming(threshold=0, chunk=1000)  # tests/formats/test_pieces.py cuts finer
+
+
+@pytest.mark.parametrize("sample", STREAMED, ids=[p.name for p in STREAMED])
+def test_a_streamed_file_is_written_byte_for_byte_as_the_whole_file(
+    sample: Path, tmp_path: Path, translator: Translator
+) -> None:
+    path = Path(shutil.copy(sample, tmp_path / sample.name))
+    languages = ["de", "ja"]
+
+    whole = translate_file(path, languages, translator, out_dir=tmp_path / "whole", streaming=WHOLE)
+    streamed = translate_file(
+        path, languages, translator, out_dir=tmp_path / "streamed", streaming=TINY
+    )
+
+    cached = translate_file(
+        path, languages, translator, out_dir=tmp_path / "again", streaming=WHOLE
+    )
+
+    for name in whole.files[0].outputs:
+        assert (tmp_path / "streamed" / name).read_bytes() == (
+            tmp_path / "whole" / name
+        ).read_bytes()
+    w, s = whole.files[0], streamed.files[0]
+    assert (s.status, s.segments, s.notes) == (w.status, w.segments, w.notes)
+    assert "engine" not in s.provenance  # the streamed run went through the same cache
+    assert s.provenance == cached.files[0].provenance
+    assert s.findings == cached.files[0].findings  # as many as a cached whole run
+
+
+def test_a_streamed_rerun_leaves_unchanged_outputs_alone(
+    tmp_path: Path, translator: Translator
+) -> None:
+    path = Path(shutil.copy(STREAMED[0], tmp_path / "doc.txt"))
+    translate_file(path, ["de"], translator, out_dir=tmp_path / "out", streaming=TINY)
+    output = tmp_path / "out" / "doc_de.txt"
+    before = output.stat()
+
+    again = translate_file(path, ["de"], translator, out_dir=tmp_path / "out", streaming=TINY)
+
+    assert again.files[0].status == "unchanged"
+    assert (output.stat().st_ino, output.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["doc_de.txt"]  # no temp
+
+
+class KanjiEngine(Engine):
+    """Echo each segment with Japanese characters added, which Windows-1252 cannot hold."""
+
+    name: ClassVar[str] = "test-kanji"
+
+    async def translate_batch(
+        self, segments: Sequence[Segment], request: TranslationRequest
+    ) -> list[EngineOutput]:
+        """Return each text with a Japanese suffix."""
+        return [EngineOutput(f"{s.text} 日本", self.model) for s in segments]
+
+
+def test_a_translation_that_does_not_fit_the_encoding_is_utf8_streamed_or_whole(
+    tmp_path: Path,
+) -> None:
+    path = Path(shutil.copy(FORMATS / "encodings" / "fra-latin1.txt", tmp_path / "fr.txt"))
+    translator = Translator(KanjiEngine())
+    for mode, streaming in (("whole", WHOLE), ("streamed", TINY)):
+        report = translate_file(
+            path, ["ja"], translator, out_dir=tmp_path / mode, source="fr", streaming=streaming
+        )
+        assert report.files[0].notes == (
+            "read as cp1252 (detected: the file is not UTF-8)",
+            "ja: written as UTF-8: the translation has characters cp1252 cannot hold (first '日')",
+        )
+    streamed = (tmp_path / "streamed" / "fr_ja.txt").read_bytes()
+    assert streamed == (tmp_path / "whole" / "fr_ja.txt").read_bytes()
+    assert streamed.decode("utf-8").startswith("Le Président macédonien")
+    assert " 日本" in streamed.decode()
+
+
+# --- concurrency ------------------------------------------------------------------------------
+
+
+class SlowFirstEngine(Engine):
+    """Echo after a delay that is longest for the first file of the walk; count calls in flight."""
+
+    name: ClassVar[str] = "test-slow-first"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_flight = 0
+        self.most = 0
+
+    async def translate_batch(
+        self, segments: Sequence[Segment], request: TranslationRequest
+    ) -> list[EngineOutput]:
+        """Sleep 0.3 s for file 0's text, 0.01 s for the others, then echo."""
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        try:
+            slow = any("File 0." in s.text for s in segments)
+            await asyncio.sleep(0.3 if slow else 0.01)
+            return [EngineOutput(s.text, self.model) for s in segments]
+        finally:
+            self.in_flight -= 1
+
+
+def _numbered_tree(root: Path, count: int) -> None:
+    for index in range(count):
+        (root / f"file-{index}.md").parent.mkdir(parents=True, exist_ok=True)
+        (root / f"file-{index}.md").write_text(f"# File {index}.\n\nFile {index}. Hello.\n")
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+def test_files_run_concurrently_and_the_report_keeps_walk_order(
+    tmp_path: Path, concurrency: int
+) -> None:
+    _numbered_tree(tmp_path / "src", 6)
+    engine = SlowFirstEngine()
+    finished: list[str] = []
+
+    def progress(result: FileResult, total: int) -> None:
+        assert total == 6
+        finished.append(result.path)
+
+    report = translate_tree(
+        tmp_path / "src",
+        tmp_path / "out",
+        ["de"],
+        Translator(engine),
+        source="en",
+        progress=progress,
+        concurrency=concurrency,
+    )
+
+    walk = [f"file-{i}.md" for i in range(6)]
+    assert [f.path for f in report.files] == walk
+    assert {f.status for f in report.files} == {"translated"}
+    assert sorted(finished) == walk
+    assert engine.most == concurrency
+    if concurrency == 1:
+        assert finished == walk
+    else:
+        assert finished[-1] == "file-0.md"  # the slow first file finished last, others went on
+
+
+def test_an_exception_from_progress_stops_the_run_and_propagates(tmp_path: Path) -> None:
+    _numbered_tree(tmp_path / "src", 6)
+
+    def cancel(result: FileResult, total: int) -> None:
+        raise KeyboardInterrupt("job cancelled")
+
+    with pytest.raises(KeyboardInterrupt, match="job cancelled"):
+        translate_tree(
+            tmp_path / "src", tmp_path / "out", ["de"], Translator(SlowFirstEngine()),
+            source="en", progress=cancel, concurrency=3,
+        )  # fmt: skip
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+    with pytest.raises(InputError, match="concurrency must be at least 1"):
+        translate_tree(
+            tmp_path / "src", tmp_path / "o", ["de"], Translator("qwen-mt"), concurrency=0
+        )
+
+
+# --- Markdown emphasis through the pipeline ---------------------------------------------------
+
+
+class TokenDroppingEngine(Engine):
+    """Translate by upper-casing and drop every ``{{n}}`` token, as small models do."""
+
+    name: ClassVar[str] = "test-token-dropper"
+
+    async def translate_batch(
+        self, segments: Sequence[Segment], request: TranslationRequest
+    ) -> list[EngineOutput]:
+        """Return each text upper-cased without its placeholder tokens."""
+        return [
+            EngineOutput(re.sub(r"\{\{\d+\}\}", "", s.text).upper(), self.model) for s in segments
+        ]
+
+
+def test_markdown_emphasis_survives_an_engine_that_drops_markers() -> None:
+    data = b"# A **bold** title\n\nSome *light* and __strong__ words, ~~old~~ _new_.\n"
+    translator = Translator(TokenDroppingEngine())
+
+    outputs = translate_document(data, "page.md", ["de"], translator, source="en")
+
+    assert outputs[resolve("de")] == (
+        b"# A **BOLD** TITLE\n\nSOME *LIGHT* AND __STRONG__ WORDS, ~~OLD~~ _NEW_.\n"
+    )

@@ -4,15 +4,30 @@ A document is parsed once; every unit's source goes into all targets in one
 ``Translator.atranslate_multi`` call, so the pipeline batches, caches and reuses TM across
 languages; then the document is written once per target.
 
+Big files: a file over :attr:`Streaming.threshold` bytes whose format can be read in pieces
+(:class:`~lingoflow.formats.base.StreamableDocument`: plain text, CSV/TSV) is translated
+piece by piece: each piece of about :attr:`Streaming.chunk` characters goes through the same
+``atranslate_multi`` (so cache, TM and a job's journal apply) and is appended to one
+temporary output per target, moved into place at the end. Memory is bounded by the piece,
+not the file, and the output is byte-identical to translating the file whole. Callers do not
+choose: the format's capability and the file's size do.
+
 Invariants of :func:`translate_tree`:
 
+- files are translated concurrently, at most ``concurrency`` at a time (so the engine works
+  while other files are parsed and written); ``progress`` is called as each file finishes,
+  and the report lists the files in walk order whatever order they finished in;
 - a failure in one file never loses the others' work: the file is reported ``failed`` with
-  the error's message and the walk goes on;
+  the error's message and the run goes on; an exception from ``progress`` (a job that was
+  cancelled) stops the run: files in flight are cancelled and the exception propagates;
 - nothing is written outside ``out_dir``; an output folder inside the input folder is
-  refused; symlinks pointing outside the input tree are skipped and reported;
+  refused; symlinks pointing outside the input tree are skipped and reported; a path whose
+  output would leave ``out_dir`` fails with its name;
 - outputs are written atomically (a temporary file in the same folder, then ``os.replace``),
   and an output whose bytes would not change is not rewritten (status ``unchanged``), so
-  re-runs touch only what changed and the pipeline cache answers for the rest.
+  re-runs touch only what changed and the pipeline cache answers for the rest;
+- each :class:`FileResult` carries ``notes`` on encodings (a guessed input encoding, an
+  output written as UTF-8 because the translation did not fit the input's encoding).
 """
 
 from __future__ import annotations
@@ -20,23 +35,27 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from lingoflow.errors import FormatError, InputError, LingoflowError
+from lingoflow.formats.base import StreamableDocument
+from lingoflow.formats.output import StreamedOutput, write_atomic
 from lingoflow.formats.registry import document_class, format_for_path
 from lingoflow.languages import Language, resolve
 from lingoflow.translator import LanguageLike, Translator
 from lingoflow.types import Translation
 
 __all__ = [
+    "DEFAULT_CONCURRENCY",
     "FileResult",
     "FileStatus",
     "Layout",
+    "Streaming",
     "TreeProgress",
     "TreeReport",
     "Untranslatable",
@@ -46,6 +65,7 @@ __all__ = [
     "translate_file",
     "translate_tree",
     "walk_files",
+    "write_atomic",
 ]
 
 FileStatus = Literal["translated", "copied", "skipped", "failed", "unchanged"]
@@ -53,10 +73,25 @@ Layout = Literal["mirror", "suffix"]
 Untranslatable = Literal["copy", "skip"]
 _T = TypeVar("_T")
 
+DEFAULT_CONCURRENCY = 4
+"""Files a tree run translates at once: enough to keep a fast engine busy on 2 cores."""
+
+
+@dataclass(frozen=True, slots=True)
+class Streaming:
+    """When a file is translated in pieces: over ``threshold`` bytes, ``chunk`` chars a piece."""
+
+    threshold: int = 2 << 20
+    chunk: int = 256 << 10
+
 
 @dataclass(frozen=True, slots=True)
 class FileResult:
-    """What happened to one input file; ``path`` is relative to the input folder (POSIX)."""
+    """What happened to one input file; ``path`` is relative to the input folder (POSIX).
+
+    ``outputs`` are relative to the output folder; ``notes`` say what a reader should know
+    that is no error (an input encoding that was guessed, an output written as UTF-8).
+    """
 
     path: str
     status: FileStatus
@@ -67,6 +102,21 @@ class FileResult:
     output_tokens: int = 0
     provenance: Mapping[str, int] = field(default_factory=dict)
     outputs: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready view."""
+        return {
+            "path": self.path,
+            "status": self.status,
+            "error": self.error,
+            "segments": self.segments,
+            "findings": self.findings,
+            "tokens": {"input": self.input_tokens, "output": self.output_tokens},
+            "provenance": dict(self.provenance),
+            "outputs": list(self.outputs),
+            "notes": list(self.notes),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +158,25 @@ class TreeReport:
             total.update(f.provenance)
         return total
 
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready view: every file's result in walk order, then the totals."""
+        tokens_in, tokens_out = self.tokens
+        return {
+            "files": [f.to_dict() for f in self.files],
+            "totals": {
+                "files": len(self.files),
+                "by_status": dict(self.by_status),
+                "failed": self.failed,
+                "segments": self.segments,
+                "findings": self.findings,
+                "tokens": {"input": tokens_in, "output": tokens_out},
+                "provenance": dict(self.provenance),
+            },
+        }
+
 
 TreeProgress = Callable[[FileResult, int], None]
-"""Called after each file with its result and the number of files in the walk."""
+"""Called as each file finishes, with its result and the number of files in the walk."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +195,39 @@ class _Translated:
 
     outputs: dict[Language, bytes]
     rows: list[list[Translation]]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class _Stats:
+    """Counts over the translations of one file, added up piece by piece."""
+
+    segments: int = 0
+    findings: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    provenance: Counter[str] = field(default_factory=Counter)
+
+    def add(self, rows: list[list[Translation]]) -> None:
+        for translation in (t for row in rows for t in row):
+            self.segments += len(translation.segments)
+            self.findings += len(translation.findings)
+            self.input_tokens += translation.usage.input_tokens
+            self.output_tokens += translation.usage.output_tokens
+            self.provenance.update(s.provenance.value for s in translation.segments)
+
+    def result(self, written: FileResult, notes: Sequence[str]) -> FileResult:
+        return FileResult(
+            written.path,
+            written.status,
+            segments=self.segments,
+            findings=self.findings,
+            input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens,
+            provenance=dict(self.provenance),
+            outputs=written.outputs,
+            notes=tuple(dict.fromkeys(notes)),
+        )
 
 
 # --- one document ------------------------------------------------------------------------
@@ -173,22 +272,28 @@ async def _translate_bytes(
 ) -> _Translated:
     document = document_class(fmt or format_for_path(name)).parse(data, name=name)
     units = document.units
-    rows: list[list[Translation]] = []
-    if units:
-        rows = await translator.atranslate_multi(
-            [unit.source for unit in units],
-            request.targets,
-            source=request.source,
-            domain=request.domain,
-            formality=request.formality,
-        )
+    rows = await _translate_units([unit.source for unit in units], request, translator)
     outputs = {
         target: document.write(
             {unit.id: row[j].text for unit, row in zip(units, rows, strict=True)}, target=target
         )
         for j, target in enumerate(request.targets)
     }
-    return _Translated(outputs, rows)
+    return _Translated(outputs, rows, document.notes)
+
+
+async def _translate_units(
+    sources: list[str], request: _Request, translator: Translator
+) -> list[list[Translation]]:
+    if not sources:
+        return []
+    return await translator.atranslate_multi(
+        sources,
+        request.targets,
+        source=request.source,
+        domain=request.domain,
+        formality=request.formality,
+    )
 
 
 # --- one file on disk ----------------------------------------------------------------------
@@ -204,15 +309,19 @@ def translate_file(
     source: LanguageLike = "auto",
     domain: str | None = None,
     formality: str | None = None,
+    streaming: Streaming | None = None,
 ) -> TreeReport:
-    """Translate the file ``path`` into ``out_dir`` (default: next to it) as ``name_<code>.ext``."""
+    """Translate the file ``path`` into ``out_dir`` (default: next to it) as ``name_<code>.ext``.
+
+    A big text or CSV file is streamed (see the module docstring and :class:`Streaming`).
+    """
     if not path.is_file():
         raise InputError(f"{path} is not a file; pass an existing document.")
     fmt = fmt or format_for_path(path)  # an unknown type is an error here, not a skip
     request = _Request(_languages(targets), source, domain, formality)
     folder = path.parent.resolve()
     out_root = (out_dir or folder).resolve()
-    job = _Job(folder, out_root, request, translator, "suffix", "skip", fmt)
+    job = _Job(folder, out_root, request, translator, "suffix", "skip", fmt, streaming)
     result = _run(translator, job.file(path))
     return TreeReport((result,))
 
@@ -234,24 +343,34 @@ async def atranslate_tree(
     source: LanguageLike = "auto",
     domain: str | None = None,
     formality: str | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    streaming: Streaming | None = None,
 ) -> TreeReport:
     """Translate every document under ``src_dir`` into ``out_dir``; report each file.
 
     ``mirror`` writes ``out_dir/<code>/rel/path``; ``suffix`` writes
     ``out_dir/rel/dir/name_<code>.ext``. Files without a format are copied (once per language
     tree in ``mirror``, once in ``suffix``) or skipped, per ``untranslatable``. ``include`` and
-    ``exclude`` are globs matched against the relative path and the file name.
+    ``exclude`` are globs matched against the relative path and the file name. At most
+    ``concurrency`` files are in flight at once; the report is in walk order.
     """
+    if concurrency < 1:
+        raise InputError(f"concurrency must be at least 1, not {concurrency}.")
     src_root, out_root = _check_roots(src_dir, out_dir)
     request = _Request(_languages(targets), source, domain, formality)
-    job = _Job(src_root, out_root, request, translator, layout, untranslatable, None)
+    job = _Job(src_root, out_root, request, translator, layout, untranslatable, None, streaming)
     paths = walk_files(src_root, include, exclude)
-    results: list[FileResult] = []
-    for path in paths:
-        results.append(await job.file(path))
-        if progress is not None:
-            progress(results[-1], len(paths))
-    return TreeReport(tuple(results))
+    results: list[FileResult | None] = [None] * len(paths)
+    queue = iter(enumerate(paths))
+
+    async def worker() -> None:
+        for index, path in queue:  # workers share the iterator: each file is taken once
+            results[index] = await job.file(path)
+            if progress is not None:
+                progress(results[index], len(paths))  # type: ignore[arg-type]
+
+    await _all_or_none([worker() for _ in range(min(concurrency, len(paths)))])
+    return TreeReport(tuple(r for r in results if r is not None))
 
 
 def translate_tree(
@@ -268,6 +387,8 @@ def translate_tree(
     source: LanguageLike = "auto",
     domain: str | None = None,
     formality: str | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    streaming: Streaming | None = None,
 ) -> TreeReport:
     """Translate a folder tree (blocking); see :func:`atranslate_tree`."""
     coro = atranslate_tree(
@@ -283,8 +404,22 @@ def translate_tree(
         source=source,
         domain=domain,
         formality=formality,
+        concurrency=concurrency,
+        streaming=streaming,
     )
     return _run(translator, coro)
+
+
+async def _all_or_none(coroutines: list[Awaitable[None]]) -> None:
+    """Run ``coroutines`` concurrently; on the first exception cancel the rest and raise it."""
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +433,7 @@ class _Job:
     layout: Layout
     untranslatable: Untranslatable
     fmt: str | None
+    streaming: Streaming | None = None
 
     async def file(self, path: Path) -> FileResult:
         """Translate, copy or skip one file; never raise for a problem with this file."""
@@ -306,14 +442,21 @@ class _Job:
             prepared = self._prepare(path, rel)
             if isinstance(prepared, FileResult):
                 return prepared
-            fmt, data = prepared
+            fmt, size = prepared
+            cls = document_class(fmt)
+            streaming = self.streaming or Streaming()
+            if issubclass(cls, StreamableDocument) and size > streaming.threshold:
+                return await self._stream(path, rel, cls, streaming.chunk)
+            data = await asyncio.to_thread(path.read_bytes)
             done = await _translate_bytes(data, rel, fmt, self.request, self.translator)
-            return _with_stats(self._write(rel, done.outputs, "translated"), done.rows)
+            stats = _Stats()
+            stats.add(done.rows)
+            return stats.result(self._write(rel, done.outputs, "translated"), done.notes)
         except (LingoflowError, OSError) as exc:
             return FileResult(rel, "failed", _message(exc))
 
-    def _prepare(self, path: Path, rel: str) -> FileResult | tuple[str, bytes]:
-        """Settle a file that needs no translation, else return its format and bytes."""
+    def _prepare(self, path: Path, rel: str) -> FileResult | tuple[str, int]:
+        """Settle a file that needs no translation, else return its format and size."""
         if path.is_symlink() and not path.resolve().is_relative_to(self.src_root):
             return FileResult(rel, "skipped", "symlink points outside the input folder")
         if path.is_dir():
@@ -321,10 +464,38 @@ class _Job:
         fmt = self.fmt or _format_or_none(rel)
         if fmt is None:
             return self._copy(path, rel)
-        data = path.read_bytes()
-        if not data:  # nothing to parse: an empty file translates to an empty file
+        size = path.stat().st_size
+        if not size:  # nothing to parse: an empty file translates to an empty file
             return self._write(rel, {t: b"" for t in self.request.targets}, "copied")
-        return fmt, data
+        return fmt, size
+
+    async def _stream(
+        self, path: Path, rel: str, cls: type[StreamableDocument], chunk: int
+    ) -> FileResult:
+        """Translate a big file piece by piece into one temporary output per target."""
+        targets = self.request.targets
+        stats = _Stats()
+        with ExitStack() as stack, path.open("rb") as stream:
+            sinks: dict[Language, StreamedOutput] = {}
+            for piece in cls.pieces(stream, name=rel, size=chunk):
+                if not sinks:  # the first piece knows the codec
+                    sinks = {
+                        t: stack.enter_context(StreamedOutput(self._output(rel, t), piece.codec, t))
+                        for t in targets
+                    }
+                units = piece.units
+                rows = await _translate_units(
+                    [u.source for u in units], self.request, self.translator
+                )
+                stats.add(rows)
+                for j, target in enumerate(targets):
+                    translations = {u.id: row[j].text for u, row in zip(units, rows, strict=True)}
+                    sinks[target].write(piece.write_text(translations, target=target))
+            changed = [sink.commit() for sink in sinks.values()]
+            notes = [*piece.notes, *(n for sink in sinks.values() for n in sink.notes)]
+        status: FileStatus = "translated" if any(changed) else "unchanged"
+        outputs = tuple(_relative(self.out_root, sink.path) for sink in sinks.values())
+        return stats.result(FileResult(rel, status, outputs=outputs), notes)
 
     def _copy(self, path: Path, rel: str) -> FileResult:
         if self.untranslatable == "skip":
@@ -356,22 +527,6 @@ class _Job:
         if not path.is_relative_to(self.out_root):
             raise InputError(f"{rel}: the output path would leave the output folder; skipped.")
         return path
-
-
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` atomically unless it already holds them; return if written."""
-    if path.is_file() and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return True
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -442,21 +597,6 @@ def _format_or_none(rel: str) -> str | None:
         return format_for_path(rel)
     except FormatError:
         return None
-
-
-def _with_stats(result: FileResult, rows: list[list[Translation]]) -> FileResult:
-    translations = [t for row in rows for t in row]
-    segments = [s for t in translations for s in t.segments]
-    return FileResult(
-        result.path,
-        result.status,
-        segments=len(segments),
-        findings=sum(len(t.findings) for t in translations),
-        input_tokens=sum(t.usage.input_tokens for t in translations),
-        output_tokens=sum(t.usage.output_tokens for t in translations),
-        provenance=dict(Counter(s.provenance.value for s in segments)),
-        outputs=result.outputs,
-    )
 
 
 def _message(exc: BaseException) -> str:

@@ -120,10 +120,11 @@ def test_binary_input_is_rejected() -> None:
         parse(b"PK\x03\x04\x00\x00binary")
 
 
-def test_invalid_utf8_names_the_line() -> None:
-    with pytest.raises(FormatError) as info:
-        parse(b"id,text\n1,caf\xe9\n")
-    assert info.value.line == 2
+def test_broken_utf16_names_the_line() -> None:
+    data = "id,text\n1,caf\u00e9\n".encode("utf-16") + b"\x00\xd8a\x00"  # a lone surrogate
+    with pytest.raises(FormatError, match="not valid utf-16-le") as info:
+        parse(data)
+    assert info.value.line == 3
 
 
 def test_utf16_with_bom_round_trips() -> None:

@@ -151,9 +151,9 @@ def test_empty_file_has_no_units_and_writes_back_identically() -> None:
     assert document.write({}) == b""
 
 
-def test_invalid_utf8_is_rejected_with_the_file_name() -> None:
-    with pytest.raises(FormatError, match=r"page\.html, line 1: is not UTF-8"):
-        HtmlDocument.parse(b"<p>Caf\xe9</p>", name="page.html")
+def test_undetectable_encoding_is_rejected_with_the_file_name() -> None:
+    with pytest.raises(FormatError, match=r"page\.html: is not UTF-8 and its encoding cannot be"):
+        HtmlDocument.parse(b"<p>" + bytes(range(128, 256)) * 3 + b"</p>", name="page.html")
 
 
 PIECES = [*"ab <>/=\"'&;!-\n\t", "<p>", "</p>", "<b>", "</b>", "<script>", "</script>", "</a>"]

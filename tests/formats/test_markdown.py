@@ -163,9 +163,9 @@ def test_empty_file_has_no_units_and_writes_back_identically() -> None:
     assert document.write({}) == b""
 
 
-def test_invalid_utf8_is_rejected_with_the_file_name() -> None:
-    with pytest.raises(FormatError, match=r"notes\.md, line 3: is not UTF-8"):
-        MarkdownDocument.parse(b"# Title\n\nCaf\xe9\n", name="notes.md")
+def test_undetectable_encoding_is_rejected_with_the_file_name() -> None:
+    with pytest.raises(FormatError, match=r"notes\.md: is not UTF-8 and its encoding cannot be"):
+        MarkdownDocument.parse(b"# Title\n\n" + bytes(range(128, 256)) * 3, name="notes.md")
 
 
 PIECES = [*"ab -*>#|`~_[]()!<>/\n\t:=\"'&;1.", "\n\n", "---\n", "```\n", "    ", "é"]
@@ -217,3 +217,51 @@ def test_a_row_of_dashes_after_a_table_survives_translation() -> None:
     translations = {u.id: f"«{u.source}»" for u in document.units}
     reparsed = MarkdownDocument.parse(document.write(translations), name="out.md")
     assert {u.id: u.source for u in reparsed.units} == translations
+
+
+def test_paired_emphasis_is_shown_as_tags_and_written_back_as_delimiters() -> None:
+    data = b"# A **bold** title\n\nSome *light*, __strong__, _new_ and ~~old~~ words.\n"
+    document = MarkdownDocument.parse(data, name="emphasis.md")
+
+    sources = [u.source for u in document.units]
+    assert sources == [
+        "A <md-ss>bold</md-ss> title",
+        "Some <md-s>light</md-s>, <md-uu>strong</md-uu>, <md-u>new</md-u> and "
+        "<md-tt>old</md-tt> words.",
+    ]
+    translated = {
+        "line-1": "Un título <md-ss>audaz</md-ss>",
+        "line-3": "Palabras <md-tt>viejas</md-tt>, <md-u>nuevas</md-u>, <md-s>ligeras</md-s> y "
+        "<md-uu>fuertes</md-uu>.",
+    }
+    assert document.write(translated) == (
+        b"# Un t\xc3\xadtulo **audaz**\n\nPalabras ~~viejas~~, _nuevas_, *ligeras* y __fuertes__.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("markdown", "source"),
+    [
+        pytest.param("2 * 3 * 4 and snake_case", "2 * 3 * 4 and snake_case", id="not-paired"),
+        pytest.param(r"an \*escaped\* star", r"an \*escaped\* star", id="escaped"),
+        pytest.param("`*code*` and *em*", "`*code*` and <md-s>em</md-s>", id="code-span"),
+        pytest.param("![*alt*](x.png) **b**", "![*alt*](x.png) <md-ss>b</md-ss>", id="alt-kept"),
+        pytest.param("**a***b*", "<md-ss>a<md-sss/>b</md-s>", id="close-and-open"),
+        pytest.param("<md-s>x</md-s> *y*", "<md-s>x</md-s> *y*", id="tag-text-kept-raw"),
+    ],
+)
+def test_only_paired_delimiters_become_tags(markdown: str, source: str) -> None:
+    data = f"{markdown}\n".encode()
+    document = MarkdownDocument.parse(data, name="cases.md")
+    assert [u.source for u in document.units] == [source]
+    assert document.write({document.units[0].id: mark(source)}) == f"{mark(markdown)}\n".encode()
+
+
+def test_spaces_a_model_put_inside_a_pair_move_outside_the_delimiters() -> None:
+    document = MarkdownDocument.parse(b"Prices rose by *ten percent* in the **last quarter**.\n")
+    translation = (
+        "Subieron un <md-s> diez por ciento </md-s> en el<md-ss> último trimestre</md-ss>."
+    )
+    assert document.write({"line-1": translation}).decode() == (
+        "Subieron un  *diez por ciento*  en el **último trimestre**.\n"
+    )

@@ -192,6 +192,8 @@ def test_empty_file_has_no_units_and_writes_back(data: bytes) -> None:
     [
         pytest.param(b'msgid "a"\nmsgstr "b"\n\nmsgid "c"\nmsgstr "d"\ngarbage\n', 6, id="garbage"),
         pytest.param(b'msgid "a"\nmsgstr "b"\nmsgfoo "x"\n', 3, id="unknown-keyword"),
+        pytest.param(b'msgid "a"\nmsgstr "b\n', 2, id="unclosed-string"),
+        pytest.param(b'msgid "a"\nmsgstr ""\n"one \\"two\\"\n', 3, id="unclosed-continuation"),
     ],
 )
 def test_invalid_po_raises_format_error_with_line(data: bytes, line: int) -> None:

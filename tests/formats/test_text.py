@@ -53,10 +53,12 @@ def test_file_without_text_has_no_units_and_writes_back_identically(data: bytes)
     assert document.write({}) == data
 
 
-def test_latin1_file_is_rejected_with_its_name_and_line() -> None:
-    with pytest.raises(FormatError, match=r"notes\.txt, line 2: is not UTF-8.*convert it") as info:
-        TextDocument.parse("Hello\nCaf\u00e9\n".encode("latin-1"), name="notes.txt")
-    assert info.value.line == 2
+def test_latin1_file_is_read_in_its_detected_encoding_and_noted() -> None:
+    data = "Hello\nCaf\u00e9 ol\u00e9\n".encode("latin-1")
+    document = TextDocument.parse(data, name="notes.txt")
+    assert [u.source for u in document.units] == ["Hello\nCaf\u00e9 ol\u00e9"]
+    assert document.notes == ("read as cp1252 (detected: the file is not UTF-8)",)
+    assert document.write({}) == data
 
 
 def test_binary_file_is_rejected() -> None:

@@ -27,6 +27,11 @@ content and attributes. When such an element is inline inside a sentence (``Run 
 now``), it stays inside the sentence's unit as markup, like Markdown's inline code; a run with
 no translatable text outside such elements is no unit.
 
+Encoding: a BOM, else the ``<meta charset>`` (or ``http-equiv`` content type) in the first
+1,024 bytes, else UTF-8, else a guess (see :mod:`lingoflow.formats.encoding`). The output keeps
+the file's encoding, so its declaration stays true: characters the encoding cannot hold are
+written as numeric character references (``&#26085;``), which HTML reads back as the same text.
+
 Invariants: ``parse(data).write({}) == data``; a translation equal to the source writes the
 original bytes. The one structural change: when ``write`` gets a ``target``, ``<html lang>``
 is set (or added) to the target's BCP-47 tag. Malformed HTML (unclosed or stray tags) is read
@@ -43,7 +48,8 @@ from html.parser import HTMLParser
 from typing import ClassVar, Self
 
 from lingoflow.formats.base import Document, Unit
-from lingoflow.formats.text import BOM, Span, decode_text, splice
+from lingoflow.formats.encoding import TextCodec, detect_codec
+from lingoflow.formats.text import Span, splice
 from lingoflow.languages import Language
 
 __all__ = ["HtmlDocument"]
@@ -73,6 +79,7 @@ _ATTR = re.compile(
 )
 _UNQUOTED_SAFE = re.compile(r"""[^\s>"'=<`&]+""")
 _WHITESPACE = " \t\n\r\f"
+_META_CHARSET = re.compile(rb"""<meta\s[^>]*?charset\s*=\s*["']?\s*([-\w.:]+)""", re.IGNORECASE)
 
 
 # --- Tokens with offsets --------------------------------------------------------------------
@@ -349,24 +356,28 @@ def _attributes(text: str, event: _Event) -> list[_Attribute]:
 class HtmlDocument(Document):
     """An HTML file whose text runs and alt/title/placeholder/aria-label values are units."""
 
+    codec: TextCodec
+
     format_name: ClassVar[str] = "html"
     extensions: ClassVar[tuple[str, ...]] = (".html", ".htm")
 
-    def __init__(self, text: str, walker: _Walker) -> None:
+    def __init__(self, text: str, codec: TextCodec, walker: _Walker) -> None:
         self._text = text
+        self.codec = codec
         self._units = walker.units
         self._slots = walker.slots
         self._html_tag = walker.html_tag
 
     @classmethod
     def parse(cls, data: bytes, *, name: str = "<input>") -> Self:
-        """Parse UTF-8 HTML into units; malformed markup is read best effort."""
-        text = decode_text(data, name)
-        # A space in place of the BOM keeps every offset and makes the BOM no text.
-        read = " " + text[1:] if text.startswith(BOM) else text
-        walker = _Walker(read)
-        walker.walk(_tokenize(read))
-        return cls(text, walker)
+        """Parse HTML into units; malformed markup is read best effort."""
+        meta = _META_CHARSET.search(data[:1024])
+        declared = meta.group(1).decode("ascii") if meta else None
+        codec = detect_codec(data, name, "an HTML file", declared=declared)
+        text = codec.decode(data, name)
+        walker = _Walker(text)
+        walker.walk(_tokenize(text))
+        return cls(text, codec, walker)
 
     @property
     def units(self) -> list[Unit]:
@@ -392,7 +403,7 @@ class HtmlDocument(Document):
             replacements.append((slot.span, new))
         if target is not None and self._html_tag is not None:
             replacements.append(_lang(self._text, self._html_tag, target.bcp47))
-        return splice(self._text, replacements).encode("utf-8")
+        return self.codec.encode_references(splice(self._text, replacements), target)
 
     def _run_text(self, unit: Unit, slot: _Slot, changed: Mapping[str, str]) -> str:
         """A run's translation with its elided inline tags restored in full."""

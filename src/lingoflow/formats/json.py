@@ -15,6 +15,9 @@ Invariants:
   New literals follow the file's escaping style: ``\\uXXXX`` for non-ASCII when the file is
   pure ASCII and already escapes that way (PHP ``json_encode`` output), ``\\/`` when the file
   escapes slashes.
+- Encoding: UTF-8, UTF-16 or UTF-32, told by the BOM or the null-byte pattern of the first
+  bytes (RFC 4627), and written back the same way with its BOM; anything else raises
+  :class:`~lingoflow.errors.FormatError` naming the file and line.
 - An empty or whitespace-only file is a document with no units (written back unchanged);
   anything else that is not valid JSON raises :class:`~lingoflow.errors.FormatError` with
   the line.
@@ -22,7 +25,6 @@ Invariants:
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 from collections.abc import Mapping
@@ -31,6 +33,7 @@ from typing import ClassVar, Self
 
 from lingoflow.errors import FormatError
 from lingoflow.formats.base import Document, Unit
+from lingoflow.formats.encoding import TextCodec, unicode_codec
 from lingoflow.languages import Language
 
 __all__ = ["JsonDocument"]
@@ -114,16 +117,6 @@ class _Scanner:
             pos += 1
 
 
-def _decode(data: bytes, name: str) -> tuple[str, str]:
-    """Split off a UTF-8 BOM and decode; return (bom, text)."""
-    bom = codecs.BOM_UTF8.decode() if data.startswith(codecs.BOM_UTF8) else ""
-    try:
-        return bom, data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise FormatError(name, "JSON files must be UTF-8; re-save it as UTF-8", line=line) from exc
-
-
 def _unique(spans: list[_Span]) -> list[_Span]:
     """Give repeated paths (duplicate keys) a ``#n`` suffix so ids stay unique."""
     seen: dict[str, int] = {}
@@ -139,11 +132,13 @@ def _unique(spans: list[_Span]) -> list[_Span]:
 class JsonDocument(Document):
     """A JSON resource file whose string values are the units."""
 
+    codec: TextCodec
+
     format_name: ClassVar[str] = "json"
     extensions: ClassVar[tuple[str, ...]] = (".json",)
 
-    def __init__(self, bom: str, text: str, spans: list[_Span]) -> None:
-        self._bom = bom
+    def __init__(self, codec: TextCodec, text: str, spans: list[_Span]) -> None:
+        self.codec = codec
         self._text = text
         self._spans = spans
         self._ascii = text.isascii() and _NON_ASCII_ESCAPE.search(text) is not None
@@ -157,16 +152,17 @@ class JsonDocument(Document):
     @classmethod
     def parse(cls, data: bytes, *, name: str = "<input>") -> Self:
         """Parse a JSON resource file; invalid JSON raises ``FormatError`` with the line."""
-        bom, text = _decode(data, name)
+        codec = unicode_codec(data, name, "a JSON file")
+        text = codec.decode(data, name)
         if not text.strip():
-            return cls(bom, text, [])
+            return cls(codec, text, [])
         try:
             json.loads(text)
         except json.JSONDecodeError as exc:
             raise FormatError(name, f"invalid JSON: {exc.msg}", line=exc.lineno) from exc
         scanner = _Scanner(text)
         scanner.value(0, "")
-        return cls(bom, text, _unique(scanner.spans))
+        return cls(codec, text, _unique(scanner.spans))
 
     @property
     def units(self) -> list[Unit]:
@@ -175,7 +171,7 @@ class JsonDocument(Document):
 
     def write(self, translations: Mapping[str, str], *, target: Language | None = None) -> bytes:
         """Splice the translated values into the original text (JSON has no language field)."""
-        pieces: list[str] = [self._bom]
+        pieces: list[str] = []
         last = 0
         for span in self._spans:
             text = translations.get(span.path)
@@ -184,4 +180,4 @@ class JsonDocument(Document):
             pieces += [self._text[last : span.start], self._literal(text)]
             last = span.end
         pieces.append(self._text[last:])
-        return "".join(pieces).encode("utf-8")
+        return self.codec.encode("".join(pieces), target)

@@ -27,11 +27,16 @@ The file is cut into entries by line ranges (blank lines and the start of a new 
 and the ``msgstr`` lines of the entries it fills (one line per value, split after each
 ``\\n``). Everything else is copied byte for byte, so ``write({})`` returns the input.
 Syntax errors raise :class:`~lingoflow.errors.FormatError` with the file's line number.
+
+Encoding: the header's ``charset`` is honoured (a POT's placeholder ``charset=CHARSET`` is
+not a charset); without one the file is UTF-8, else detected (see
+:mod:`lingoflow.formats.encoding`). Output is written in the same charset; when a
+translation does not fit it (Japanese into ISO-8859-1), the file is written as UTF-8 with its
+header's ``charset`` changed to UTF-8, and the document's notes say so.
 """
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -41,6 +46,7 @@ import polib
 
 from lingoflow.errors import FormatError
 from lingoflow.formats.base import Document, Unit
+from lingoflow.formats.encoding import TextCodec, detect_codec
 from lingoflow.languages import Language
 
 __all__ = ["PLURAL_SUFFIX", "PoDocument"]
@@ -50,6 +56,9 @@ PLURAL_SUFFIX = "\x00plural"
 
 _KEYWORD = re.compile(r"(msgctxt|msgid|msgid_plural|msgstr(\[\d+\])?)\s")
 _CHARSET = re.compile(rb"charset=([-\w.]+)")
+_CHARSET_TEXT = re.compile(r"charset=[-\w.]+")
+_STRING_START = re.compile(r'\s*(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"')
+_STRING_REST = re.compile(r'"(?:[^"\\]|\\.)*"\s*')
 _NPLURALS = re.compile(r"nplurals\s*=\s*(\d+)")
 _SYNTAX_LINE = re.compile(r"\(line (\d+)\)")
 # polib splits its input with str.splitlines(), which also breaks at these characters; they
@@ -111,10 +120,19 @@ def _unhide(entry: polib.POEntry) -> polib.POEntry:
     return entry
 
 
+def _check_strings(first_line: int, lines: list[str], name: str) -> None:
+    """Raise ``FormatError`` for a string that does not close on its line (polib accepts it)."""
+    for number, line in enumerate(lines, start=first_line + 1):
+        opened = _STRING_START.match(line)
+        if opened and not _STRING_REST.fullmatch(line, opened.end() - 1):
+            raise FormatError(name, 'a string is not closed with " on its line', line=number)
+
+
 def _parse_chunk(first_line: int, lines: list[str], name: str) -> _Chunk:
     chunk = _Chunk(first_line, lines)
     if not _is_active(lines):
         return chunk
+    _check_strings(first_line, lines, name)
     try:
         catalogue = polib.pofile(
             _hide("".join(lines)), encoding="utf-8", check_for_duplicates=False
@@ -145,22 +163,11 @@ def _msgstr_text(lines: list[str]) -> str:
     return "".join(parts)
 
 
-def _decode(data: bytes, name: str) -> tuple[str, str]:
-    """Return (codec, text); PO files declare their charset in the header."""
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", data.decode("utf-8-sig")
-    try:
-        return "utf-8", data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        declared = _CHARSET.search(data)
-        if declared is None:
-            line = data[: exc.start].count(b"\n") + 1
-            raise FormatError(name, "not UTF-8 and no charset in the header", line=line) from exc
-        codec = declared.group(1).decode("ascii")
-    try:
-        return codec, data.decode(codec)
-    except (LookupError, UnicodeDecodeError) as exc:
-        raise FormatError(name, f"cannot decode as the declared charset {codec}") from exc
+def _codec(data: bytes, name: str) -> TextCodec:
+    """The catalogue's codec: its BOM, the header's charset, UTF-8, else a guess."""
+    declared = _CHARSET.search(data)
+    charset = declared.group(1).decode("ascii") if declared else None
+    return detect_codec(data, name, "a PO file", declared=charset)
 
 
 def _key(entry: polib.POEntry) -> str:
@@ -178,12 +185,14 @@ def _field(name: str, value: str, newline: str) -> list[str]:
 class PoDocument(Document):
     """A gettext catalogue whose active entries are the units."""
 
+    codec: TextCodec
+
     format_name: ClassVar[str] = "po"
     extensions: ClassVar[tuple[str, ...]] = (".po", ".pot")
     mark_fuzzy: bool = True
 
-    def __init__(self, codec: str, chunks: list[_Chunk], newline: str) -> None:
-        self._codec = codec
+    def __init__(self, codec: TextCodec, chunks: list[_Chunk], newline: str) -> None:
+        self.codec = codec
         self._chunks = chunks
         self._newline = newline
         self._keys = self._assign_keys()
@@ -191,7 +200,8 @@ class PoDocument(Document):
     @classmethod
     def parse(cls, data: bytes, *, name: str = "<input>") -> Self:
         """Parse a PO/POT file; syntax errors raise ``FormatError`` with the line."""
-        codec, text = _decode(data, name)
+        codec = _codec(data, name)
+        text = codec.decode(data, name)
         lines = _LINES.findall(text)  # not splitlines(): U+2028 and friends are not line ends
         chunks = [_parse_chunk(first, part, name) for first, part in _split(lines)]
         return cls(codec, chunks, "\r\n" if "\r\n" in text else "\n")
@@ -324,4 +334,8 @@ class PoDocument(Document):
                 out += self._header_lines(chunk, target)
             else:
                 out += chunk.lines
-        return "".join(out).encode(self._codec)
+        text = "".join(out)
+        if self.codec.fits(text):
+            return self.codec.encode(text, target)
+        self.codec.notes.append(self.codec.unfit_note(text, target, "written as UTF-8"))
+        return _CHARSET_TEXT.sub("charset=UTF-8", text, count=1).encode("utf-8")

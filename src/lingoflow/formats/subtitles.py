@@ -11,8 +11,9 @@ Invariants:
   settings, the ``WEBVTT`` header, ``NOTE``/``STYLE``/``REGION`` blocks, blank lines, the
   BOM and line endings stay byte for byte. A translation's line breaks are written with the
   line ending of the cue it replaces.
-- Encoding: UTF-8 (BOM kept) or UTF-16 with a BOM; binary or other input raises
-  :class:`~lingoflow.errors.FormatError`.
+- Encoding: UTF-8/16/32 (BOM kept), else detected (legacy subtitle files are often
+  Windows-1252, Shift_JIS or GBK) and written back in it (see
+  :mod:`lingoflow.formats.encoding`); binary input raises :class:`~lingoflow.errors.FormatError`.
 - Malformed input: a line that looks like a timing line (has ``-->``) but cannot be read
   raises ``FormatError`` with its line, since guessing would shift text between cues. In
   SRT a block without a timing line after a cue is a blank line inside that cue's text
@@ -103,8 +104,10 @@ def _unit_text(text: str, newline: str) -> str:
 class _SubtitleDocument(Document):
     """Shared skeleton: the decoded text and the spans of each cue's text."""
 
+    codec: TextCodec
+
     def __init__(self, codec: TextCodec, text: str, cues: list[_Cue]) -> None:
-        self._codec = codec
+        self.codec = codec
         self._text = text
         self._cues = cues
 
@@ -143,7 +146,7 @@ class _SubtitleDocument(Document):
             parts += [self._text[pos : cue.start], value.replace("\n", cue.newline)]
             pos = cue.end
         parts.append(self._text[pos:])
-        return self._codec.encode("".join(parts))
+        return self.codec.encode("".join(parts), target)
 
 
 class SrtDocument(_SubtitleDocument):

@@ -24,13 +24,15 @@ Invariants:
   the line passes 80 columns. So files normalised by such tools (i18n-tasks, rails-i18n) keep
   their shape, and restoring the sources restores the file.
 - A translation equal to the unit's source keeps the original scalar text.
+- Encoding: UTF-8, UTF-16 or UTF-32 (YAML 1.2, section 5.2), told by the BOM or the null-byte
+  pattern of the first bytes, and written back the same way; anything else raises
+  :class:`~lingoflow.errors.FormatError` naming the file and line.
 - An empty file has no units; invalid YAML raises :class:`~lingoflow.errors.FormatError` with
   the line.
 """
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -43,6 +45,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lingoflow.errors import FormatError
 from lingoflow.formats.base import Document, Unit
+from lingoflow.formats.encoding import TextCodec, unicode_codec
 from lingoflow.languages import Language
 
 __all__ = ["YamlDocument"]
@@ -221,11 +224,13 @@ def _block(value: str, original: str, newline: str) -> str | None:
 class YamlDocument(Document):
     """A YAML file whose string scalar values are the units."""
 
+    codec: TextCodec
+
     format_name: ClassVar[str] = "yaml"
     extensions: ClassVar[tuple[str, ...]] = (".yml", ".yaml")
 
-    def __init__(self, bom: str, text: str, scalars: list[_Scalar]) -> None:
-        self._bom = bom
+    def __init__(self, codec: TextCodec, text: str, scalars: list[_Scalar]) -> None:
+        self.codec = codec
         self._text = text
         self._scalars = scalars
         self._newline = "\r\n" if "\r\n" in text else "\n"
@@ -233,16 +238,12 @@ class YamlDocument(Document):
     @classmethod
     def parse(cls, data: bytes, *, name: str = "<input>") -> Self:
         """Parse a YAML file; invalid YAML raises ``FormatError`` with the line."""
-        bom = codecs.BOM_UTF8.decode() if data.startswith(codecs.BOM_UTF8) else ""
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise FormatError(name, "YAML files must be UTF-8; re-save it", line=line) from exc
+        codec = unicode_codec(data, name, "a YAML file")
+        text = codec.decode(data, name)
         walker = _Walker(text)
         for index, root in enumerate(_compose(text, name)):
             walker.walk(root, f"#{index}" if index else "")
-        return cls(bom, text, _unique(walker.scalars))
+        return cls(codec, text, _unique(walker.scalars))
 
     @property
     def units(self) -> list[Unit]:
@@ -271,7 +272,7 @@ class YamlDocument(Document):
 
     def write(self, translations: Mapping[str, str], *, target: Language | None = None) -> bytes:
         """Splice the translated scalars into the original text; keys stay as they are."""
-        pieces: list[str] = [self._bom]
+        pieces: list[str] = []
         last = 0
         for scalar in self._scalars:
             text = translations.get(scalar.path)
@@ -280,4 +281,4 @@ class YamlDocument(Document):
             pieces += [self._text[last : scalar.start], self._render(scalar, text)]
             last = scalar.end
         pieces.append(self._text[last:])
-        return "".join(pieces).encode("utf-8")
+        return self.codec.encode("".join(pieces), target)
