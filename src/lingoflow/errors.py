@@ -20,13 +20,22 @@ not exceptions.
     │   ├── GlossaryPairError           glossary has no terms for the asked pair
     │   └── GlossaryConflictError       one source term with different targets
     ├── StorageError                    database unreachable or failing
+    ├── WorkerError                     broker unreachable; distributed workers failed
+    ├── JobError                        a job cannot start or go on as asked
+    │   ├── UnknownJobError             no job stored under that id
+    │   ├── BudgetExceededError         the next segments would exceed the budget (paused)
+    │   └── JobCancelledError           the job was cancelled while it ran
+    ├── ReviewError                     a review decision cannot be made as asked
+    │   └── UnknownReviewItemError      no review item stored under that id
     ├── UnsupportedLanguagePairError    the engine cannot translate this pair
     ├── EngineUnavailableError          package, binary or model missing on this machine
     │   └── ModelIntegrityError         assembled model file does not match its SHA-256
     └── EngineError                     the engine failed while translating
         ├── EngineConnectionError       server unreachable
+        │   └── EngineCircuitOpenError  every endpoint's circuit breaker is open (``retry_after``)
         ├── EngineTimeoutError          no answer in time
         ├── EngineResponseError         answer we cannot read (malformed JSON, no choices)
+        │   └── EngineTruncatedError    answer cut off at the token limit; not retried
         └── EngineHTTPError             upstream answered with an error status
             ├── EngineBadRequestError   400/404/422: the request shape; not retried
             ├── EngineAuthError         401/403: bad or unauthorised key
@@ -44,9 +53,11 @@ if TYPE_CHECKING:
     from lingoflow.glossary.formats import Conflict
 
 __all__ = [
+    "BudgetExceededError",
     "ConfigurationError",
     "EngineAuthError",
     "EngineBadRequestError",
+    "EngineCircuitOpenError",
     "EngineConnectionError",
     "EngineError",
     "EngineHTTPError",
@@ -54,21 +65,28 @@ __all__ = [
     "EngineResponseError",
     "EngineServerError",
     "EngineTimeoutError",
+    "EngineTruncatedError",
     "EngineUnavailableError",
     "FormatError",
     "GlossaryConflictError",
     "GlossaryFormatError",
     "GlossaryPairError",
     "InputError",
+    "JobCancelledError",
+    "JobError",
     "LingoflowError",
     "MissingAPIKeyError",
     "ModelIntegrityError",
+    "ReviewError",
     "StorageError",
     "TmxError",
     "UnknownEngineError",
     "UnknownGlossaryError",
+    "UnknownJobError",
     "UnknownLanguageError",
+    "UnknownReviewItemError",
     "UnsupportedLanguagePairError",
+    "WorkerError",
 ]
 
 
@@ -132,8 +150,20 @@ class EngineTimeoutError(EngineError):
     """The engine did not answer in time."""
 
 
+class EngineCircuitOpenError(EngineConnectionError):
+    """Every endpoint kept failing and is rested; ``retry_after``: seconds until the next probe."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
 class EngineResponseError(EngineError):
     """The engine answered with something lingoflow cannot read."""
+
+
+class EngineTruncatedError(EngineResponseError):
+    """The answer stopped at the token limit (a looping model); asking again will not help."""
 
 
 class EngineHTTPError(EngineError):
@@ -165,6 +195,10 @@ class EngineRateLimitedError(EngineHTTPError):
 
 class EngineServerError(EngineHTTPError):
     """The server failed (5xx); a later retry may succeed."""
+
+
+class WorkerError(LingoflowError):
+    """The broker cannot be reached, or the distributed workers failed the run."""
 
 
 class StorageError(LingoflowError):
@@ -238,3 +272,43 @@ class FormatError(InputError):
         self.line = line
         where = f"{name}, line {line}" if line is not None else name
         super().__init__(f"{where}: {problem}")
+
+
+class JobError(LingoflowError):
+    """A job cannot start or go on as asked (already running, already done ...)."""
+
+
+class UnknownJobError(JobError):
+    """No job is stored under the given id."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        super().__init__(f"Unknown job {job_id}. Run `lingoflow jobs list` to see the jobs.")
+
+
+class BudgetExceededError(JobError):
+    """Sending the next segments would exceed the budget; finished work is kept."""
+
+    def __init__(self, message: str, *, spent: float, budget: float, needed: float) -> None:
+        self.spent = spent
+        self.budget = budget
+        self.needed = needed  # estimated cost of what was about to be sent
+        super().__init__(message)
+
+
+class JobCancelledError(JobError):
+    """The job was cancelled (``lingoflow jobs cancel``) while it ran."""
+
+
+class ReviewError(LingoflowError):
+    """A review decision cannot be made as asked (already decided, empty text ...)."""
+
+
+class UnknownReviewItemError(ReviewError):
+    """No review item is stored under the given id."""
+
+    def __init__(self, item_id: int) -> None:
+        self.item_id = item_id
+        super().__init__(
+            f"Unknown review item {item_id}. Run `lingoflow review list --status all` to see them."
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -72,6 +73,18 @@ def test_upstream_rejection_of_the_key_is_explained(run_cli: RunCLI, fake: FakeD
     assert "sk-wrong" not in result.stderr
 
 
+@pytest.mark.parametrize("failure", ["rate_limit", "server_error"])
+def test_one_upstream_failure_is_retried(
+    run_cli: RunCLI, fake: FakeDashScope, failure: str
+) -> None:
+    fake.reset()
+    fake.inject(failure, times=1, retry_after=0)  # type: ignore[arg-type]
+    result = run_cli("translate", "Hello", "--to", "de", "--engine", "qwen-mt", env=_qwen_env(fake))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "[German] Hello\n"
+    assert len(fake.requests) == 2  # the failed request and its retry
+
+
 @pytest.mark.parametrize(
     ("failure", "expected"),
     [
@@ -79,14 +92,19 @@ def test_upstream_rejection_of_the_key_is_explained(run_cli: RunCLI, fake: FakeD
         pytest.param("server_error", "HTTP 500", id="500"),
     ],
 )
-def test_upstream_errors_say_what_happened(
-    run_cli: RunCLI, fake: FakeDashScope, failure: str, expected: str
+def test_upstream_errors_say_what_happened_when_retries_run_out(
+    run_cli: RunCLI, fake: FakeDashScope, failure: str, expected: str, tmp_path: Path
 ) -> None:
-    fake.inject(failure, times=1)  # type: ignore[arg-type]
-    result = run_cli("translate", "Hello", "--to", "de", "--engine", "qwen-mt", env=_qwen_env(fake))
+    config = tmp_path / "config.toml"
+    config.write_text('[engines.qwen-mt]\nretries = 1\nbackoff = 0\n', encoding="utf-8")
+    fake.reset()
+    fake.inject(failure, times=2, retry_after=0)  # type: ignore[arg-type]
+    env = {**_qwen_env(fake), "LINGOFLOW_CONFIG": str(config)}
+    result = run_cli("translate", "Hello", "--to", "de", "--engine", "qwen-mt", env=env)
     assert result.returncode == 1
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
+    assert len(fake.requests) == 2
 
 
 def test_languages_json_lists_the_92_with_engines(run_cli: RunCLI) -> None:

@@ -22,6 +22,7 @@ from tests.engines.llama_server import (  # the import registers the llama_serve
     free_port,
     llama_server_fixture,  # noqa: F401
 )
+from tests.fakes.openai_server import FakeOpenAIServer, fake_translation
 
 EN_ES = TranslationRequest(target=resolve("es"), source=resolve("en"))
 EN_KO = TranslationRequest(target=resolve("ko"), source=resolve("en"))
@@ -75,6 +76,19 @@ async def test_an_unreachable_server_is_a_connection_error() -> None:
     async with OpenAICompatEngine(config) as engine:
         with pytest.raises(EngineConnectionError, match="Cannot reach OpenAI-compatible server"):
             await engine.translate_batch([Segment("Hello")], EN_ES)
+
+
+def test_a_base_url_given_only_in_the_list_makes_the_engine_available() -> None:
+    assert OpenAICompatEngine.availability(EngineConfig(base_urls=("http://x/v1",))).usable
+
+
+@pytest.mark.anyio
+async def test_the_bare_engine_uses_the_first_url_and_key_of_the_lists() -> None:
+    with FakeOpenAIServer(keys=["sk-first"]) as server:
+        config = EngineConfig(base_urls=(server.base_url,), api_keys=("sk-first", "sk-second"))
+        async with OpenAICompatEngine(config) as engine:
+            [output] = await engine.translate_batch([Segment("Hello")], EN_ES)
+    assert output.text == fake_translation("Hello", "Spanish")
 
 
 # --- against the real llama.cpp server -----------------------------------------------------------

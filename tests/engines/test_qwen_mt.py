@@ -35,6 +35,7 @@ from lingoflow.languages import Language, resolve
 from lingoflow.types import EngineOutput, Example, Segment, Term, TranslationRequest, Usage
 from tests.engines.contract import EngineContract
 from tests.fakes.dashscope import DEFAULT_MODELS, Failure, FakeDashScope
+from tests.fakes.openai_server import FakeOpenAIServer, fake_translation
 
 ENGLISH = Language(name="English", code="en", bcp47="en", autonym="English")
 GERMAN = Language(name="German", code="de", bcp47="de", autonym="Deutsch")
@@ -154,6 +155,28 @@ async def test_batch_runs_concurrently_and_keeps_input_order() -> None:
             outputs = await engine.translate_batch([Segment(t) for t in texts], EN_DE)
     assert [o.text for o in outputs] == [f"[German] {t}" for t in texts]
     assert fake.max_in_flight == 3
+
+
+@pytest.mark.anyio
+async def test_concurrency_beyond_one_client_of_connections_is_reached() -> None:
+    # The connection pool is split over clients of 8 connections (chat_http.py); 20 requests
+    # in flight still all go out at once. (The asyncio fake in its own process takes 20
+    # connections at once; FakeDashScope's listen backlog is 5.)
+    texts = [f"segment {n}" for n in range(20)]
+    with FakeOpenAIServer(latency=0.3) as server:
+        config = EngineConfig(base_url=server.base_url, api_key="sk-any", concurrency=20)
+        async with QwenMTEngine(config) as engine:
+            outputs = await engine.translate_batch([Segment(t) for t in texts], EN_DE)
+        peak = server.stats()["max_in_flight"]
+    assert [o.text for o in outputs] == [fake_translation(t, "German") for t in texts]
+    assert peak == 20
+
+
+@pytest.mark.anyio
+async def test_a_key_given_only_in_the_key_list_is_used(fake: FakeDashScope) -> None:
+    config = EngineConfig(base_url=fake.base_url, api_keys=(fake.api_key, "sk-other"))
+    assert QwenMTEngine.availability(config).usable
+    assert await translate_one(QwenMTEngine(config), "Hello", EN_DE) == "[German] Hello"
 
 
 @pytest.mark.anyio

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from lingoflow.dispatch import build_engine
 from lingoflow.errors import InputError
 from lingoflow.pipeline.run import PipelineOptions
 from lingoflow.settings import Settings, load_settings, parse_duration
@@ -119,8 +120,16 @@ def build_translator(
     no_cache: bool,
     cache_ttl: str | None,
     db: str | None,
+    *,
+    concurrency: int | None = None,
+    rpm: int | None = None,
+    tpm: int | None = None,
 ) -> Translator:
-    """Build the translator from the options every translating command shares."""
+    """Build the translator from the options every translating command shares.
+
+    ``concurrency``, ``rpm`` and ``tpm`` override the settings (``None``: keep them); remote
+    engines come wrapped in the dispatch layer (:func:`lingoflow.dispatch.build_engine`).
+    """
     config = settings()
     name = engine or config.engine
     storage = open_storage(config, db)
@@ -130,5 +139,8 @@ def build_translator(
         use_cache=not no_cache,
         cache_ttl=parse_duration(cache_ttl) if cache_ttl else None,
     )
-    engine_config = config.engine_config(name, model=model, base_url=base_url)
-    return Translator(name, engine_config, storage=storage, options=options)
+    engine_config = config.engine_config(
+        name, model=model, base_url=base_url, concurrency=concurrency, rpm=rpm, tpm=tpm
+    )
+    built = build_engine(name, engine_config, config)
+    return Translator(built, storage=storage, options=options)

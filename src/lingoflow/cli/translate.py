@@ -66,6 +66,18 @@ def translate_command(
         str | None, typer.Option("--db", help="Database URL (default: SQLite in home).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+    concurrency: Annotated[
+        int | None,
+        typer.Option("--concurrency", min=1, help="Requests in flight at once (remote engines)."),
+    ] = None,
+    rpm: Annotated[
+        int | None,
+        typer.Option("--rpm", min=1, help="Most requests per minute, per API key."),
+    ] = None,
+    tpm: Annotated[
+        int | None,
+        typer.Option("--tpm", min=1, help="Most tokens per minute, per API key."),
+    ] = None,
 ) -> None:
     """Translate TEXT (or standard input) into one or more languages."""
     source_text = text if text is not None else _read_stdin()
@@ -75,7 +87,19 @@ def translate_command(
     if not targets:
         raise InputError("No target language given: use --to LANG[,LANG...].")
     translator = build_translator(
-        targets, source, engine, model, base_url, glossary, tm, no_cache, cache_ttl, db
+        targets,
+        source,
+        engine,
+        model,
+        base_url,
+        glossary,
+        tm,
+        no_cache,
+        cache_ttl,
+        db,
+        concurrency=concurrency,
+        rpm=rpm,
+        tpm=tpm,
     )
     with translator as tr, progress_bar(len(targets)) as advance:
         results = tr.translate_multi(

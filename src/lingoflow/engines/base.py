@@ -30,9 +30,20 @@ __all__ = ["Availability", "Engine", "EngineConfig"]
 class EngineConfig:
     """Settings for one engine instance, built at the edges (CLI, service) and passed in.
 
-    ``api_key`` never appears in ``repr`` so settings can be logged safely. ``options`` holds
-    engine-specific settings (for example ``region`` for Qwen-MT or ``threads`` for the local
-    model); ``home`` is lingoflow's state folder, where engines may cache assembled models.
+    ``api_key`` and ``api_keys`` never appear in ``repr`` so settings can be logged safely.
+    ``options`` holds engine-specific settings (for example ``region`` for Qwen-MT or
+    ``threads`` for the local model); ``home`` is lingoflow's state folder, where engines may
+    cache assembled models.
+
+    The rest configures the dispatch layer that wraps remote engines (:mod:`lingoflow.dispatch`):
+    ``api_keys`` and ``base_urls`` add pool members to ``api_key`` and ``base_url`` (every key
+    on every URL); ``concurrency`` bounds the requests in flight; ``rpm``/``tpm`` are the
+    requests and tokens allowed per minute per key and model (``None``: no client-side limit);
+    ``timeout`` is how long one request may stall before it is abandoned and retried;
+    ``retries`` (after the first attempt), ``backoff`` (first wait, doubling, with jitter) and
+    ``backoff_max`` shape the retries; an endpoint failing ``circuit_threshold`` times in a row
+    rests ``circuit_reset`` seconds before one probe request; ``fallback`` names the engine
+    that translates what the primary cannot.
     """
 
     model: str | None = None
@@ -42,6 +53,30 @@ class EngineConfig:
     concurrency: int = 4
     home: str | None = None
     options: Mapping[str, str] = field(default_factory=dict)
+    api_keys: tuple[str, ...] = field(default=(), repr=False)
+    base_urls: tuple[str, ...] = ()
+    rpm: int | None = None
+    tpm: int | None = None
+    retries: int = 5
+    backoff: float = 0.25
+    backoff_max: float = 30.0
+    circuit_threshold: int = 10
+    circuit_reset: float = 30.0
+    fallback: str | None = None
+
+    @property
+    def all_api_keys(self) -> tuple[str, ...]:
+        """``api_key`` then ``api_keys``, without blanks or repeats, in order."""
+        return _distinct((self.api_key or "", *self.api_keys))
+
+    @property
+    def all_base_urls(self) -> tuple[str, ...]:
+        """``base_url`` then ``base_urls``, without blanks or repeats, in order."""
+        return _distinct((self.base_url or "", *self.base_urls))
+
+
+def _distinct(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,14 +5,27 @@ server) speak the same request/response shape, so the transport, response parsin
 streaming and the translation of foreign errors into :mod:`lingoflow.errors` live here once.
 Engines only build request bodies and interpret content.
 
-One ``httpx.AsyncClient`` per engine instance: connections are reused across requests.
+One connection pool per engine instance (per endpoint and key when the dispatch layer pools
+several), created once and reused by every request (HTTP/1.1 keep-alive), never a client per
+request. It keeps as many connections alive as requests may be in flight (``max_connections``,
+the engine's concurrency), so a busy run never closes and reopens connections (httpx's default
+keeps 20).
+
+The pool is a few ``httpx.AsyncClient`` of at most :data:`CONNECTIONS_PER_CLIENT` connections
+each, every request going to the least busy one. httpcore's pool bookkeeping costs the square
+of its connection count on every request start and end (it scans every connection, and for
+each idle one counts all of them again): with 64 connections in one client a request cost
+11 ms of CPU and capped throughput near 35 requests a second; split over clients of 8 it costs
+about 1.3 ms (measured against a local server answering in 200 ms).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import ssl
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -33,7 +46,10 @@ from lingoflow.errors import (
 )
 from lingoflow.types import Usage
 
-__all__ = ["ChatCompletion", "ChatCompletionsClient", "parse_usage"]
+__all__ = ["CONNECTIONS_PER_CLIENT", "ChatCompletion", "ChatCompletionsClient", "parse_usage"]
+
+CONNECTIONS_PER_CLIENT = 8
+"""Connections per ``httpx.AsyncClient`` of one pool (see the module docstring for why)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +76,9 @@ class ChatCompletionsClient:
     """POST chat-completion bodies to ``{base_url}/chat/completions`` and read the answers.
 
     ``provider`` names the upstream in error messages; ``key_hint`` tells the user where the
-    key comes from (for example ``"DASHSCOPE_API_KEY"``). ``transport`` is the test seam.
+    key comes from (for example ``"DASHSCOPE_API_KEY"``). ``max_connections`` bounds the open
+    connections and is also how many are kept alive between requests. ``transport`` is the
+    test seam (with one, the pool is a single client).
     """
 
     def __init__(
@@ -71,24 +89,34 @@ class ChatCompletionsClient:
         api_key: str | None = None,
         key_hint: str = "the API key setting",
         timeout: float = 30.0,
+        max_connections: int = 10,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.base_url = base_url.rstrip("/")
         self.provider = provider
         self.key_hint = key_hint
-        self._client = httpx.AsyncClient(
-            base_url=self.base_url + "/",
-            headers=headers,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            transport=transport,
-            verify=_ssl_context(),
-        )
+        wanted = max(1, max_connections)
+        count = 1 if transport is not None else math.ceil(wanted / CONNECTIONS_PER_CLIENT)
+        each = math.ceil(wanted / count)
+        self._clients = [
+            httpx.AsyncClient(
+                base_url=self.base_url + "/",
+                headers=headers,
+                timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+                limits=httpx.Limits(max_connections=each, max_keepalive_connections=each),
+                transport=transport,
+                verify=_ssl_context(),
+            )
+            for _ in range(count)
+        ]
+        self._busy = [0] * count
 
     async def complete(self, body: Mapping[str, Any]) -> ChatCompletion:
         """Send a non-streaming request and return its first choice."""
         try:
-            response = await self._client.post("chat/completions", json={**body, "stream": False})
+            with self._least_busy() as client:
+                response = await client.post("chat/completions", json={**body, "stream": False})
         except httpx.HTTPError as exc:
             raise self._transport_error(exc) from exc
         self._raise_for_status(response)
@@ -111,11 +139,35 @@ class ChatCompletionsClient:
 
     async def stream(self, body: Mapping[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
         """Send a streaming request; yield each server-sent ``data:`` chunk as parsed JSON."""
-        request = self._client.build_request(
-            "POST", "chat/completions", json={**body, "stream": True}
-        )
+        with self._least_busy() as client:
+            chunks = self._stream(client, body)
+            try:
+                async for chunk in chunks:
+                    yield chunk
+            finally:
+                await chunks.aclose()  # release the connection when the caller stops early
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        for client in self._clients:
+            await client.aclose()
+
+    @contextmanager
+    def _least_busy(self) -> Iterator[httpx.AsyncClient]:
+        """Lend the pool's client with the fewest requests in flight."""
+        index = min(range(len(self._busy)), key=self._busy.__getitem__)
+        self._busy[index] += 1
         try:
-            response = await self._client.send(request, stream=True)
+            yield self._clients[index]
+        finally:
+            self._busy[index] -= 1
+
+    async def _stream(
+        self, client: httpx.AsyncClient, body: Mapping[str, Any]
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        request = client.build_request("POST", "chat/completions", json={**body, "stream": True})
+        try:
+            response = await client.send(request, stream=True)
         except httpx.HTTPError as exc:
             raise self._transport_error(exc) from exc
         try:
@@ -133,10 +185,6 @@ class ChatCompletionsClient:
             raise self._transport_error(exc) from exc
         finally:
             await response.aclose()
-
-    async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self._client.aclose()
 
     def _json(self, text: str) -> dict[str, Any]:
         try:

@@ -15,12 +15,15 @@ Invariants:
   to check the model name. Guessing a model by listing ``/models`` would make the cache
   signature depend on server state, so the engine does not guess.
 - One HTTP client per engine instance, created on first use and closed by ``aclose``; at most
-  ``config.concurrency`` requests in flight per instance; outputs keep the segments' order.
+  ``config.concurrency`` requests in flight per instance, over as many kept-alive
+  connections; outputs keep the segments' order. Retries, rate limits and key/endpoint pools
+  are the dispatch layer's (:mod:`lingoflow.dispatch`), which gives every instance it wraps
+  its own full concurrency, so this semaphore never caps below the dispatcher's limit.
 - Answers are bounded to ``4 * characters + 256`` tokens (``max_tokens``), so a small served
   model that loops stops instead of filling its whole context; ``options["max_tokens"]`` sets
   a fixed limit, or ``0`` to send none (for reasoning models that think at length). An answer
   cut off at the limit is retried once with a frequency penalty, then is an
-  ``EngineResponseError``, never a translation.
+  ``EngineTruncatedError`` (not retried by the dispatch layer), never a translation.
 - Answers are cleaned of obvious wrappers with :func:`~lingoflow.engines.prompt.clean_output`
   (small served models add them just like embedded ones).
 """
@@ -34,7 +37,7 @@ from typing import Any, ClassVar
 from lingoflow.engines.base import Availability, Engine, EngineConfig
 from lingoflow.engines.chat_http import ChatCompletionsClient
 from lingoflow.engines.prompt import LOOP_RETRY_PENALTY, build_messages, clean_output
-from lingoflow.errors import ConfigurationError, EngineResponseError
+from lingoflow.errors import ConfigurationError, EngineTruncatedError
 from lingoflow.types import EngineOutput, Segment, TranslationRequest, Usage
 
 __all__ = ["DEFAULT_MODEL_NAME", "OpenAICompatEngine"]
@@ -51,6 +54,7 @@ class OpenAICompatEngine(Engine):
     """Translate with a chat model behind any OpenAI-compatible ``/chat/completions`` API."""
 
     name: ClassVar[str] = "openai"
+    dispatch: ClassVar[bool] = True  # one request per segment: pooled, limited, retried
     supports_terms: ClassVar[bool] = True
     supports_examples: ClassVar[bool] = True
     supports_domain: ClassVar[bool] = True
@@ -75,7 +79,7 @@ class OpenAICompatEngine(Engine):
     @classmethod
     def availability(cls, config: EngineConfig) -> Availability:
         """Say whether a base URL is configured (the server itself is not contacted)."""
-        if not config.base_url:
+        if not config.all_base_urls:
             return Availability(False, _NO_BASE_URL)
         return Availability(True)
 
@@ -109,7 +113,7 @@ class OpenAICompatEngine(Engine):
                 retry = {**body, "frequency_penalty": LOOP_RETRY_PENALTY}
                 completion = await self._http().complete(retry)
         if completion.finish_reason == "length":
-            raise EngineResponseError(
+            raise EngineTruncatedError(
                 f"{_PROVIDER} stopped at the token limit before the translation ended "
                 f"(it may be repeating itself): {completion.content[:200]!r}"
             )
@@ -132,14 +136,16 @@ class OpenAICompatEngine(Engine):
 
     def _http(self) -> ChatCompletionsClient:
         if self._client is None:
-            if not self.config.base_url:
+            urls, keys = self.config.all_base_urls, self.config.all_api_keys
+            if not urls:
                 raise ConfigurationError(f"The openai engine has {_NO_BASE_URL}.")
             self._client = ChatCompletionsClient(
-                self.config.base_url,
+                urls[0],
                 provider=_PROVIDER,
-                api_key=self.config.api_key,
+                api_key=keys[0] if keys else None,
                 key_hint=_KEY_HINT,
                 timeout=self.config.timeout,
+                max_connections=self.config.concurrency,
             )
         return self._client
 

@@ -10,7 +10,10 @@ because DashScope bills them as input tokens on every call. Qwen-MT has no forma
 requested formality is appended to ``domains`` as one more English sentence.
 
 A batch is one request per segment, run concurrently (at most ``config.concurrency`` requests in
-flight per engine instance), with the answers returned in input order.
+flight per engine instance, over as many kept-alive connections), with the answers returned in
+input order. Retries, rate limits (Qwen-MT allows 60 requests and 35k-100k tokens per minute,
+depending on the model) and key/region pools are the dispatch layer's
+(:mod:`lingoflow.dispatch`), which gives every instance it wraps its full concurrency.
 
 Streaming: qwen-mt-plus and qwen-mt-turbo send the whole text so far in every chunk, qwen-mt-flash
 and qwen-mt-lite send deltas. A known model's declared mode is trusted; for a dated or regional
@@ -29,7 +32,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal, Self
+from typing import Any, ClassVar, Literal, Self
 
 from lingoflow.engines.base import Availability, Engine, EngineConfig
 from lingoflow.engines.chat_http import ChatCompletionsClient, parse_usage
@@ -123,9 +126,9 @@ def resolve_model(name: str | None) -> QwenMTModel:
 
 
 def base_url_for(config: EngineConfig) -> str:
-    """Return the endpoint for ``config``: its ``base_url``, else its ``region``'s URL."""
-    if config.base_url:
-        return config.base_url
+    """Return the endpoint for ``config``: its (first) base URL, else its ``region``'s URL."""
+    if config.all_base_urls:
+        return config.all_base_urls[0]
     region = config.options.get("region", DEFAULT_REGION).strip().lower()
     if region not in REGIONS:
         raise ConfigurationError(
@@ -266,6 +269,7 @@ class QwenMTEngine(Engine):
 
     name = "qwen-mt"
     needs_key = True
+    dispatch: ClassVar[bool] = True  # one request per segment: pooled, limited, retried
     supports_terms = True
     supports_examples = True
     supports_domain = True
@@ -291,7 +295,7 @@ class QwenMTEngine(Engine):
     @classmethod
     def availability(cls, config: EngineConfig) -> Availability:
         """Say whether a key is configured and the model and region are valid."""
-        if not config.api_key:
+        if not config.all_api_keys:
             return Availability(False, NO_KEY_REASON)
         try:
             resolve_model(config.model)
@@ -355,7 +359,8 @@ class QwenMTEngine(Engine):
 
     def _http(self) -> ChatCompletionsClient:
         if self._client is None:
-            if not self.config.api_key:
+            keys = self.config.all_api_keys
+            if not keys:
                 raise MissingAPIKeyError(
                     f"The qwen-mt engine needs a DashScope API key: {NO_KEY_REASON} "
                     "(keys are per region; use one issued for the region you call)."
@@ -363,9 +368,10 @@ class QwenMTEngine(Engine):
             self._client = ChatCompletionsClient(
                 self.base_url,
                 provider=PROVIDER,
-                api_key=self.config.api_key,
+                api_key=keys[0],
                 key_hint=KEY_HINT,
                 timeout=self.config.timeout,
+                max_connections=self.config.concurrency,
             )
         return self._client
 

@@ -4,14 +4,23 @@ Built-in engines are declared in lingoflow's own ``pyproject.toml`` under
 ``[project.entry-points."lingoflow.engines"]``, exactly as a plugin package declares its
 own; nothing is imported until an engine is asked for. ``register`` adds an engine class in
 process (tests, notebooks) and takes precedence over entry points.
+
+``create_engine`` builds an engine as lingoflow runs it: engine classes that set
+``dispatch = True`` (remote engines sending one request per segment) come wrapped in
+:class:`~lingoflow.dispatch.DispatchingEngine` (concurrency, rate limits, retries, key and
+endpoint pools, fallback); ``engine_class(name)(config)`` gives the bare engine.
 """
 
 from __future__ import annotations
 
 from importlib.metadata import entry_points
+from typing import TYPE_CHECKING
 
 from lingoflow.engines.base import Engine, EngineConfig
 from lingoflow.errors import ConfigurationError, UnknownEngineError
+
+if TYPE_CHECKING:
+    from lingoflow.settings import Settings
 
 __all__ = ["ENTRY_POINT_GROUP", "create_engine", "engine_class", "engine_names", "register"]
 
@@ -49,6 +58,13 @@ def engine_class(name: str) -> type[Engine]:
     raise UnknownEngineError(name, engine_names())
 
 
-def create_engine(name: str, config: EngineConfig | None = None) -> Engine:
-    """Instantiate the engine registered as ``name`` with ``config``."""
-    return engine_class(name)(config)
+def create_engine(
+    name: str, config: EngineConfig | None = None, settings: Settings | None = None
+) -> Engine:
+    """Instantiate the engine registered as ``name`` with ``config``, dispatched if remote.
+
+    ``settings`` supply the config of a fallback engine named in ``config.fallback``.
+    """
+    from lingoflow.dispatch.factory import build_engine  # the dispatch layer imports this module
+
+    return build_engine(name, config, settings)
