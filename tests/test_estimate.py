@@ -166,3 +166,15 @@ def test_prices_are_taken_from_the_given_table(src: Path, translator: Translator
     assert cost.model == "qwen-mt-plus"
     assert cost.usd == pytest.approx(estimate.targets[0].engine_tokens)
     assert estimate.as_dict()["targets"][0]["cost_usd"]["qwen-mt-plus"]["usd"] == cost.usd
+
+
+def test_distinct_counts_each_segment_once_per_target(
+    tmp_path: Path, translator: Translator
+) -> None:
+    path = tmp_path / "notes.md"
+    path.write_text("Save it. Close it. Save it.\n\nClose it. Open it.\n", encoding="utf-8")
+
+    estimate = estimate_file(path, ["de", "fr"], translator, source="en")
+
+    assert [(t.segments, t.distinct) for t in estimate.targets] == [(5, 3), (5, 3)]
+    assert estimate.as_dict()["targets"][0]["distinct_segments"] == 3

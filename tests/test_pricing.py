@@ -12,6 +12,8 @@ from lingoflow.pricing import (
     Price,
     cost_usd,
     estimated_output_tokens,
+    format_usd,
+    price_for,
     price_table,
 )
 from lingoflow.settings import load_settings
@@ -68,3 +70,34 @@ def test_price_table_refuses_unknown_keys_and_half_new_models() -> None:
         price_table({"qwen-mt-plus": {"inputs": 1.0}})
     with pytest.raises(ConfigurationError):
         price_table({"new-model": {"input": 1.0}})
+
+
+@pytest.mark.parametrize(
+    ("model", "price"),
+    [
+        pytest.param("qwen-mt-plus", DEFAULT_PRICES["qwen-mt-plus"], id="exact"),
+        pytest.param("qwen-mt-plus-2025-07-28", DEFAULT_PRICES["qwen-mt-plus"], id="dated"),
+        pytest.param("qwen-mt-lite-us", Price(9.0, 9.0), id="longest-prefix"),
+        pytest.param("qwen-mt-plusplus", None, id="not-a-variant"),
+        pytest.param("qwen2.5-0.5b", None, id="local-model"),
+    ],
+)
+def test_price_for_finds_a_model_or_the_model_it_is_a_variant_of(
+    model: str, price: Price | None
+) -> None:
+    table = {**DEFAULT_PRICES, "qwen-mt-lite-us": Price(9.0, 9.0)}
+    assert price_for(model, table) == price
+    assert price_for("qwen-mt-lite-us-2026", table) == Price(9.0, 9.0)
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        pytest.param(1234.5, "$1,234.50", id="dollars"),
+        pytest.param(1.0, "$1.00", id="one"),
+        pytest.param(0.00042, "$0.0004", id="fractions"),
+        pytest.param(0.0, "$0.0000", id="zero"),
+    ],
+)
+def test_format_usd(amount: float, text: str) -> None:
+    assert format_usd(amount) == text

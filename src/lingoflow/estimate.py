@@ -61,6 +61,7 @@ class TargetEstimate:
     tm_exact: int = 0
     copied: int = 0
     repeated: int = 0
+    distinct: int = 0  # distinct segment keys: what a job's journal holds for this target
     engine_segments: int = 0
     engine_characters: int = 0
     engine_tokens: int = 0
@@ -78,6 +79,7 @@ class TargetEstimate:
             "tm_exact": self.tm_exact,
             "copied": self.copied,
             "repeated": self.repeated,
+            "distinct_segments": self.distinct,
             "engine_segments": self.engine_segments,
             "engine_characters": self.engine_characters,
             "engine_tokens_estimate": self.engine_tokens,
@@ -120,6 +122,7 @@ class _Counter:
     formality: str | None
     totals: dict[Language, TargetEstimate] = field(default_factory=dict)
     seen: dict[Language, set[str]] = field(default_factory=dict)
+    keys: dict[Language, set[str]] = field(default_factory=dict)
 
     def document(self, data: bytes, name: str, fmt: str) -> None:
         units = document_class(fmt).parse(data, name=name).units
@@ -157,6 +160,9 @@ class _Counter:
         pair = (segment_language.code if segment_language else "auto", target.code)
         dnt = pipeline.dnt_terms(pair)
         keys = [segment_key(s, pair[0], pair[1], signature) for s in pieces]
+        distinct = self.keys.setdefault(target, set())
+        distinct.update(keys)
+        totals.distinct = len(distinct)
         pending: list[int] = []
         for i, text in enumerate(pieces):
             totals.segments += 1

@@ -1,4 +1,4 @@
-"""Qwen-MT prices, for estimating what a translation run would cost.
+"""Qwen-MT prices, for estimating what a run would cost and recording what it did cost.
 
 Defaults are the international (Singapore) prices in US dollars per million tokens, input and
 output, from Alibaba Cloud Model Studio's Qwen-MT documentation (qwen-mt-lite: US region).
@@ -10,6 +10,10 @@ Prices change: override them in the config file, one table per model::
 
 Output tokens are not known before a run; they are estimated as the input tokens times
 :data:`OUTPUT_RATIO` (a translation is usually somewhat longer than its source in tokens).
+
+:func:`price_for` finds a model's price: its own entry, else that of the model it is a dated
+or regional variant of (``qwen-mt-plus-2025-07-28`` costs what ``qwen-mt-plus`` costs). A model
+with no price (a local model, a self-hosted server) costs nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ __all__ = [
     "Price",
     "cost_usd",
     "estimated_output_tokens",
+    "format_usd",
+    "price_for",
     "price_table",
 ]
 
@@ -80,3 +86,16 @@ def estimated_output_tokens(input_tokens: int, ratio: float = OUTPUT_RATIO) -> i
 def cost_usd(price: Price, input_tokens: int, output_tokens: int) -> float:
     """The cost in US dollars of ``input_tokens`` in and ``output_tokens`` out at ``price``."""
     return (input_tokens * price.input + output_tokens * price.output) / 1_000_000
+
+
+def price_for(model: str, prices: Mapping[str, Price]) -> Price | None:
+    """The price of ``model`` (or of the longest priced model it is a variant of), or None."""
+    if model in prices:
+        return prices[model]
+    bases = [name for name in prices if model.startswith(name + "-")]
+    return prices[max(bases, key=len)] if bases else None
+
+
+def format_usd(amount: float) -> str:
+    """Write ``amount`` in dollars: cents from $1 up, four decimals below (tokens are cheap)."""
+    return f"${amount:,.2f}" if abs(amount) >= 1 else f"${amount:.4f}"

@@ -96,7 +96,7 @@ def test_upstream_errors_say_what_happened_when_retries_run_out(
     run_cli: RunCLI, fake: FakeDashScope, failure: str, expected: str, tmp_path: Path
 ) -> None:
     config = tmp_path / "config.toml"
-    config.write_text('[engines.qwen-mt]\nretries = 1\nbackoff = 0\n', encoding="utf-8")
+    config.write_text("[engines.qwen-mt]\nretries = 1\nbackoff = 0\n", encoding="utf-8")
     fake.reset()
     fake.inject(failure, times=2, retry_after=0)  # type: ignore[arg-type]
     env = {**_qwen_env(fake), "LINGOFLOW_CONFIG": str(config)}

@@ -16,8 +16,11 @@ import anyio
 import pytest
 
 from lingoflow import EngineConfig, Translator
+from lingoflow.errors import BudgetExceededError
 from lingoflow.glossary import open_glossary
 from lingoflow.pipeline.run import PipelineOptions
+from lingoflow.pricing import Price
+from lingoflow.qa.assess import QualityOptions
 from lingoflow.storage import Storage, TmEntry
 from lingoflow.types import (
     Finding,
@@ -44,11 +47,16 @@ def translator(
     model: str | None = None,
     concurrency: int = 4,
 ) -> Translator:
-    """Return a qwen-mt translator talking to ``fake``."""
+    """Return a qwen-mt translator talking to ``fake``.
+
+    The run-level QA checks are off: these tests pin the pipeline's own findings, and the fake's
+    ``[German] …`` output is, rightly, English text to the language check.
+    """
     config = EngineConfig(
         model=model, base_url=fake.base_url, api_key=fake.api_key, concurrency=concurrency
     )
-    return Translator("qwen-mt", config, storage=storage, options=options)
+    quality = QualityOptions(enabled=False)
+    return Translator("qwen-mt", config, storage=storage, options=options, quality=quality)
 
 
 async def translate(
@@ -739,3 +747,76 @@ async def test_cache_records_the_full_cost_of_a_retried_segment(
     assert (stats.input_tokens, stats.output_tokens) == (
         result.usage.input_tokens, result.usage.output_tokens
     )  # fmt: skip
+
+
+# --- 9. journal, usage records, budget gate --------------------------------------------------
+
+FLASH_PRICES = {"qwen-mt-flash": Price(1_000_000.0, 500_000.0)}  # $1 per token in, $0.5 out
+
+
+@pytest.mark.anyio
+async def test_every_engine_call_is_recorded_as_usage_with_its_cost(
+    fake: FakeDashScope, storage: Storage
+) -> None:
+    fake.translate = drop_token(1)
+    options = PipelineOptions(prices=FLASH_PRICES)
+    result = await translate(fake, f"{RETRIED} Open it.", storage, options)
+
+    assert len(fake.requests) == 5  # two segments, then three pieces of the safe retry
+    (total,) = storage.usage.totals()
+    tokens = (result.usage.input_tokens, result.usage.output_tokens)
+    assert (total.calls, total.input_tokens, total.output_tokens) == (5, *tokens)
+    assert total.cost_usd == pytest.approx(
+        result.usage.input_tokens + result.usage.output_tokens / 2
+    )
+    by_pair = storage.usage.totals(by="language")
+    assert [(t.group, t.calls) for t in by_pair] == [("en→de", 5)]
+
+
+@pytest.mark.anyio
+async def test_a_jobs_journal_answers_before_the_cache_and_keeps_everything(
+    fake: FakeDashScope, storage: Storage
+) -> None:
+    job = storage.jobs.create("tree", {})
+    text = "Open the database. {name} <br/>"
+    first = await translate(fake, text, storage, PipelineOptions(job_id=job.id))
+    assert len(fake.requests) == 1
+    (progress,) = storage.jobs.progress(job.id)
+    assert (progress.segments, dict(progress.provenance)) == (2, {"copy": 1, "engine": 1})
+
+    fake.reset()
+    no_cache = PipelineOptions(job_id=job.id, use_cache=False)
+    again = await translate(fake, text, storage, no_cache)
+    assert fake.requests == []  # the journal answered, though the cache was not asked
+    assert again.text == first.text
+    assert [s.provenance for s in again.segments] == [Provenance.CACHE, Provenance.COPY]
+
+
+@pytest.mark.anyio
+async def test_no_more_than_the_window_is_sent_and_not_yet_stored(
+    fake: FakeDashScope, storage: Storage
+) -> None:
+    text = " ".join(f"Sentence number {i} is here." for i in range(12))
+    async with translator(fake, storage, PipelineOptions(chunk_size=2), concurrency=8) as t:
+        await t.atranslate(text, to="de", source="en")
+    assert len(fake.requests) == 12
+    assert fake.max_in_flight <= 2
+
+
+@pytest.mark.anyio
+async def test_a_budget_stops_before_it_is_exceeded_and_the_stop_sticks(
+    fake: FakeDashScope, optional_storage: Storage | None
+) -> None:
+    # Each costs $8 (5 words in, 6 out) and is estimated generously at $14.5 (9 + 11 / 2).
+    text = " ".join(f"Sentence number {i} is here." for i in range(12))
+    options = PipelineOptions(budget=40.0, prices=FLASH_PRICES)
+    async with translator(fake, optional_storage, options, concurrency=2) as t:
+        with pytest.raises(BudgetExceededError, match=r"Budget reached: spent \$") as stop:
+            await t.atranslate(text, to="de", source="en")
+        sent = len(fake.requests)
+        assert stop.value.spent == sent * 8.0 <= 40.0
+        assert stop.value.spent + stop.value.needed > 40.0  # the next one might not have fit
+        assert t.pipeline.stopped is stop.value
+        with pytest.raises(BudgetExceededError):
+            await t.atranslate("Something else entirely.", to="de", source="en")
+    assert len(fake.requests) == sent

@@ -1,32 +1,34 @@
-"""``lingoflow translate-file`` and ``translate-dir``: translate documents and folder trees."""
+"""``lingoflow translate-file`` and ``translate-dir``: translate documents and folder trees.
+
+Every real run is a durable job (:mod:`lingoflow.jobs`): the command says its number, and
+``lingoflow jobs resume N`` continues it after a crash, Ctrl-C or a budget stop.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from lingoflow.cli.common import (
-    build_translator,
-    console,
-    err_console,
-    print_json,
-    progress_bar,
-    settings,
-)
-from lingoflow.documents import Layout, TreeReport, Untranslatable, translate_file, translate_tree
+from lingoflow.cli.common import build_translator, settings
+from lingoflow.cli.jobs import execute
+from lingoflow.cli.usage import show_estimate
 from lingoflow.domains import DOMAINS, domain_sentence, formality_value
 from lingoflow.errors import InputError
-from lingoflow.estimate import Estimate, estimate_file, estimate_tree
-from lingoflow.pricing import OUTPUT_RATIO, price_table
+from lingoflow.estimate import estimate_file, estimate_tree
+from lingoflow.jobs import JobSpec, create_job
+from lingoflow.pricing import price_table
+from lingoflow.translator import Translator
 
 __all__ = ["register"]
 
 To = Annotated[str, typer.Option("--to", "-t", help="Target language(s), comma-separated.")]
 Source = Annotated[str, typer.Option("--from", "-f", help="Source language, or auto.")]
-Engine = Annotated[str | None, typer.Option("--engine", "-e", help="Engine (default: local).")]
+Engine = Annotated[
+    str | None,
+    typer.Option("--engine", "-e", help="Engine, or auto (best measured); default local."),
+]
 Model = Annotated[str | None, typer.Option("--model", "-m", help="Engine model.")]
 BaseUrl = Annotated[str | None, typer.Option("--base-url", help="Server URL for remote engines.")]
 Glossary = Annotated[str | None, typer.Option("--glossary", "-g", help="Glossary name or file.")]
@@ -47,7 +49,31 @@ DryRun = Annotated[
         "--dry-run", help="Count segments, cache/TM reuse and cost; call no engine, write nothing."
     ),
 ]
-AsJson = Annotated[bool, typer.Option("--json", help="With --dry-run: print the estimate as JSON.")]
+AsJson = Annotated[
+    bool, typer.Option("--json", help="Print the run report (or the --dry-run estimate) as JSON.")
+]
+Budget = Annotated[
+    float | None,
+    typer.Option("--budget", min=0.0, help="Pause the job before it spends more (USD)."),
+]
+Concurrency = Annotated[
+    int | None,
+    typer.Option("--concurrency", min=1, help="Requests in flight at once (remote engines)."),
+]
+Rpm = Annotated[int | None, typer.Option("--rpm", min=1, help="Most requests per minute, per key.")]
+Tpm = Annotated[int | None, typer.Option("--tpm", min=1, help="Most tokens per minute, per key.")]
+Executor = Annotated[
+    str,
+    typer.Option(
+        "--executor",
+        help="inprocess, or celery: workers (`lingoflow worker`) translate, this process writes.",
+    ),
+]
+Broker = Annotated[
+    str | None, typer.Option("--broker", help="Celery broker URL (default: LINGOFLOW_BROKER_URL).")
+]
+Queue = Annotated[str | None, typer.Option("--queue", help="Celery queue the workers listen on.")]
+_EXECUTORS = ("inprocess", "celery")
 
 
 def register(app: typer.Typer) -> None:
@@ -76,11 +102,45 @@ def translate_file_command(
     db: Db = None,
     dry_run: DryRun = False,
     as_json: AsJson = False,
+    budget: Budget = None,
+    concurrency: Concurrency = None,
+    rpm: Rpm = None,
+    tpm: Tpm = None,
+    executor: Executor = "inprocess",
+    broker: Broker = None,
+    queue: Queue = None,
 ) -> None:
-    """Translate FILE into each language as name_<code>.ext."""
+    """Translate FILE into each language as name_<code>.ext (a resumable job)."""
+    _check_executor(executor)
     targets = _targets(to)
     translator = build_translator(
-        targets, source, engine, model, base_url, glossary, tm, no_cache, cache_ttl, db
+        targets,
+        source,
+        engine,
+        model,
+        base_url,
+        glossary,
+        tm,
+        no_cache,
+        cache_ttl,
+        db,
+        concurrency=concurrency,
+        rpm=rpm,
+        tpm=tpm,
+    )
+    options = _options(source, domain, formality, glossary, tm, no_cache, cache_ttl, base_url)
+    spec = _spec(
+        translator,
+        "file",
+        file,
+        targets,
+        out,
+        options,
+        fmt=fmt,
+        budget=budget,
+        concurrency=concurrency,
+        rpm=rpm,
+        tpm=tpm,
     )
     if dry_run:
         with translator:
@@ -90,25 +150,13 @@ def translate_file_command(
                 translator,
                 fmt=fmt,
                 source=source,
-                domain=domain_sentence(domain),
-                formality=formality_value(formality),
+                domain=spec.domain,
+                formality=spec.formality,
                 prices=price_table(settings().prices),
             )
-        _show_estimate(estimate, as_json)
+        show_estimate(estimate, as_json)
         return
-    with progress_bar(None) as advance:
-        report = translate_file(
-            file,
-            targets,
-            translator,
-            out_dir=out,
-            fmt=fmt,
-            source=source,
-            domain=domain_sentence(domain),
-            formality=formality_value(formality),
-        )
-        advance(total=1)
-    _finish(report)
+    _run(spec, translator, as_json, executor, broker, queue)
 
 
 def translate_dir_command(
@@ -140,45 +188,158 @@ def translate_dir_command(
     db: Db = None,
     dry_run: DryRun = False,
     as_json: AsJson = False,
+    budget: Budget = None,
+    concurrency: Concurrency = None,
+    rpm: Rpm = None,
+    tpm: Tpm = None,
+    executor: Executor = "inprocess",
+    broker: Broker = None,
+    queue: Queue = None,
 ) -> None:
-    """Translate every document under FOLDER into OUT; copy or skip the other files."""
+    """Translate every document under FOLDER into OUT (a resumable job); copy or skip the rest."""
+    _check_executor(executor)
     targets = _targets(to)
     translator = build_translator(
-        targets, source, engine, model, base_url, glossary, tm, no_cache, cache_ttl, db
+        targets,
+        source,
+        engine,
+        model,
+        base_url,
+        glossary,
+        tm,
+        no_cache,
+        cache_ttl,
+        db,
+        concurrency=concurrency,
+        rpm=rpm,
+        tpm=tpm,
+    )
+    options = _options(source, domain, formality, glossary, tm, no_cache, cache_ttl, base_url)
+    spec = _spec(
+        translator,
+        "tree",
+        folder,
+        targets,
+        out,
+        options,
+        layout=layout,
+        untranslatable=untranslatable,
+        include=include,
+        exclude=exclude,
+        budget=budget,
+        concurrency=concurrency,
+        rpm=rpm,
+        tpm=tpm,
     )
     if dry_run:
-        _layout(layout)  # the same option errors as a real run
-        _untranslatable(untranslatable)
         with translator:
             estimate = estimate_tree(
                 folder,
                 targets,
                 translator,
-                include=include or (),
-                exclude=exclude or (),
+                include=spec.include,
+                exclude=spec.exclude,
                 source=source,
-                domain=domain_sentence(domain),
-                formality=formality_value(formality),
+                domain=spec.domain,
+                formality=spec.formality,
                 prices=price_table(settings().prices),
             )
-        _show_estimate(estimate, as_json)
+        show_estimate(estimate, as_json)
         return
-    with progress_bar(None, "files") as advance:
-        report = translate_tree(
-            folder,
-            out,
-            targets,
+    _run(spec, translator, as_json, executor, broker, queue)
+
+
+def _options(
+    source: str,
+    domain: str | None,
+    formality: str | None,
+    glossary: str | None,
+    tm: str | None,
+    no_cache: bool,
+    cache_ttl: str | None,
+    base_url: str | None,
+) -> dict[str, Any]:
+    """The run options both commands share, normalised for the job spec."""
+    if glossary and Path(glossary).is_file():  # a file: absolute, so a resume finds it
+        glossary = str(Path(glossary).resolve())
+    return {
+        "source": source,
+        "domain": domain_sentence(domain),
+        "formality": formality_value(formality),
+        "glossary": glossary,
+        "tm": tm,
+        "use_cache": not no_cache,
+        "cache_ttl": cache_ttl,
+        "base_url": base_url,
+    }
+
+
+def _spec(
+    translator: Translator,
+    kind: str,
+    path: Path,
+    targets: list[str],
+    out: Path | None,
+    options: dict[str, Any],
+    **more: Any,
+) -> JobSpec:
+    """The job spec of this run: the engine and model the translator resolved, no secrets."""
+    engine = translator.engine
+    return JobSpec.create(
+        "file" if kind == "file" else "tree",
+        path,
+        targets,
+        out,
+        engine=engine.name,
+        model=engine.model,
+        **options,
+        **more,
+    )
+
+
+def _check_executor(executor: str) -> None:
+    if executor not in _EXECUTORS:
+        raise InputError(f"Unknown executor {executor!r}: use {' or '.join(_EXECUTORS)}.")
+
+
+def _run(
+    spec: JobSpec,
+    translator: Translator,
+    as_json: bool,
+    executor: str = "inprocess",
+    broker: str | None = None,
+    queue: str | None = None,
+) -> None:
+    """Store the job and run it (table or JSON report; Ctrl-C exits 130).
+
+    With the ``celery`` executor, workers first translate the job's distinct texts into the
+    shared database; the in-process run then finds them there and writes the outputs.
+    """
+    job = create_job(spec, translator, prices=price_table(settings().prices))
+    if executor == "celery":
+        from lingoflow.cli.worker import distribute_run
+
+        distribute_run(
             translator,
-            include=include or (),
-            exclude=exclude or (),
-            layout=_layout(layout),
-            untranslatable=_untranslatable(untranslatable),
-            progress=lambda _result, total: advance(total=total),
-            source=source,
-            domain=domain_sentence(domain),
-            formality=formality_value(formality),
+            list(spec.targets),
+            Path(spec.path),
+            engine=spec.engine,
+            source=spec.source,
+            base_url=spec.base_url,
+            glossary=spec.glossary,
+            tm=spec.tm,
+            cache_ttl=spec.cache_ttl,
+            domain=spec.domain,
+            formality=spec.formality,
+            fmt=spec.fmt,
+            include=list(spec.include),
+            exclude=list(spec.exclude),
+            job_id=job.id,
+            budget=spec.budget,
+            broker=broker,
+            queue=queue,
         )
-    _finish(report)
+    execute(job, translator, as_json=as_json)
 
 
 def _targets(to: str) -> list[str]:
@@ -186,88 +347,3 @@ def _targets(to: str) -> list[str]:
     if not targets:
         raise InputError("No target language given: use --to LANG[,LANG...].")
     return targets
-
-
-def _layout(value: str) -> Layout:
-    if value == "mirror":
-        return "mirror"
-    if value == "suffix":
-        return "suffix"
-    raise InputError(f"--layout must be mirror or suffix, not {value!r}.")
-
-
-def _untranslatable(value: str) -> Untranslatable:
-    if value == "copy":
-        return "copy"
-    if value == "skip":
-        return "skip"
-    raise InputError(f"--untranslatable must be copy or skip, not {value!r}.")
-
-
-def _finish(report: TreeReport) -> None:
-    """Print failures and the summary table; exit 1 when any file failed."""
-    for result in report.files:
-        if result.status in ("failed", "skipped") and result.error:
-            colour = "red" if result.status == "failed" else "yellow"
-            err_console.print(f"[{colour}]{result.status}:[/] {result.path}: {result.error}")
-    console.print(_summary(report))
-    if report.failed:
-        raise typer.Exit(1)
-
-
-def _summary(report: TreeReport) -> Table:
-    table = Table("", "count", title="Summary", show_header=False)
-    for status in ("translated", "unchanged", "copied", "skipped", "failed"):
-        table.add_row(f"files {status}", str(report.by_status[status]))
-    table.add_row("segments", str(report.segments))
-    for origin in ("engine", "cache", "tm-exact", "copy"):
-        table.add_row(f"  from {origin}", str(report.provenance[origin]))
-    table.add_row("QA findings", str(report.findings))
-    tokens_in, tokens_out = report.tokens
-    table.add_row("tokens in / out", f"{tokens_in} / {tokens_out}")
-    return table
-
-
-def _show_estimate(estimate: Estimate, as_json: bool) -> None:
-    """Print the dry run's estimate as a table (or JSON); exit 1 when any file would fail."""
-    for path, reason in estimate.skipped:
-        err_console.print(f"[yellow]skipped:[/] {path}: {reason}")
-    for path, error in estimate.failed:
-        err_console.print(f"[red]failed:[/] {path}: {error}")
-    if as_json:
-        print_json({"dry_run": True, "output_ratio": OUTPUT_RATIO, **estimate.as_dict()})
-    else:
-        console.print(_estimate_table(estimate))
-        console.print(
-            f"Dry run: nothing translated or written. Tokens are estimates; output tokens "
-            f"= input x {OUTPUT_RATIO}. Costs in USD for the engine-bound segments only."
-        )
-    if estimate.failed:
-        raise typer.Exit(1)
-
-
-def _estimate_table(estimate: Estimate) -> Table:
-    table = Table(title="Dry run estimate")
-    table.add_column("")
-    for target in estimate.targets:
-        table.add_column(target.target.code, justify="right")
-    rows: list[tuple[str, list[str]]] = [
-        ("files", [str(t.files) for t in estimate.targets]),
-        ("segments", [str(t.segments) for t in estimate.targets]),
-        ("source characters", [str(t.characters) for t in estimate.targets]),
-        ("source tokens (est.)", [str(t.tokens) for t in estimate.targets]),
-        ("  from cache", [str(t.cached) for t in estimate.targets]),
-        ("  from TM exact", [str(t.tm_exact) for t in estimate.targets]),
-        ("  copied (all protected)", [str(t.copied) for t in estimate.targets]),
-        ("  repeated in run", [str(t.repeated) for t in estimate.targets]),
-        ("  to the engine", [str(t.engine_segments) for t in estimate.targets]),
-        ("engine tokens in (est.)", [str(t.engine_tokens) for t in estimate.targets]),
-    ]
-    models = [c.model for c in estimate.targets[0].costs] if estimate.targets else []
-    for index, model in enumerate(models):
-        rows.append(
-            (f"cost {model} (USD)", [f"{t.costs[index].usd:.4f}" for t in estimate.targets])
-        )
-    for label, cells in rows:
-        table.add_row(label, *cells)
-    return table

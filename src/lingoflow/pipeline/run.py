@@ -1,4 +1,4 @@
-"""The translation pipeline: segment → protect → cache / TM → engine → restore → check → store.
+"""The translation pipeline: segment → protect → TM / journal / cache → engine → restore → store.
 
 :class:`Pipeline` translates texts for one :class:`~lingoflow.types.TranslationRequest`
 (one language pair) with one engine, and returns, per text, the reassembled translation and a
@@ -10,28 +10,48 @@ Invariants:
 - Gaps between segments (whitespace, blank lines) come back byte-identical; protected spans
   (placeholders, tags, code, URLs, e-mails, do-not-translate terms) come back byte-identical
   or are reported as findings, never silently dropped.
-- A segment is sent to the engine only if neither the cache (same key) nor the TM (exact
-  source) has it; identical segments in one call are sent once.
+- Look-up order: copy (nothing to translate) → TM exact (approved translations win, so an
+  approved review edit lands in the next run) → the job's journal (``job_id``) → cache →
+  engine. A segment is sent to the engine only if none of them has it; identical segments in
+  one call are sent once. A journal or cache hit reports provenance ``cache``.
 - The engine gets only the glossary terms that occur in a segment and at most
   ``max_examples`` fuzzy TM matches above ``fuzzy_threshold``.
+- Segments go to the engine in chunks admitted by the
+  :class:`~lingoflow.pipeline.ledger.Ledger`: with a job or a budget, at most ``chunk_size``
+  (default: four times the engine's concurrency) are sent and not yet stored at any time,
+  across concurrent calls (files translate concurrently); before each chunk it checks the
+  job's status (cancelled) and the budget, and admits only what fits. Without either, a
+  call's segments go in one chunk, as batch engines (Apertium) prefer.
+- Each engine output is stored as it arrives from :meth:`Engine.translate_each
+  <lingoflow.engines.base.Engine.translate_each>`, in one short transaction: its journal row
+  (with a job), its cache entry (clean results only) and its usage record. A process killed at
+  any moment (``kill -9``) therefore loses only segments whose output it had not yet received:
+  those in flight, plus, with an engine that yields only after a whole batch (the default
+  ``translate_each``), the rest of their chunk — for a job, never more than ``chunk_size``.
 - A segment whose tokens came back lost or duplicated is retried once in the safer mode (the
   engine sees only the text between protected spans); the first attempt's findings are kept
-  on the segment as minor notes.
-- Only engine results whose tokens all came back are written to the cache. The TM is never
-  written here: it holds approved translations only.
+  on the segment as minor notes. Its first attempt's usage is recorded when it arrives; the
+  segment is stored once the retry settles it.
+- Only engine results whose tokens all came back are written to the cache; the journal keeps
+  every segment a job settled, so a resume never pays twice. The TM is never written here: it
+  holds approved translations only. Every engine call is recorded as usage when storage is
+  given (cost 0 for models without a price).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from lingoflow.engines.base import Engine
 from lingoflow.errors import LingoflowError
 from lingoflow.glossary.matcher import TermMatch, TermMatcher, check_terms
 from lingoflow.languages import Language
+from lingoflow.pipeline.ledger import Ledger, Settled
 from lingoflow.pipeline.protect import (
     DntTerm,
     ProtectedText,
@@ -42,6 +62,7 @@ from lingoflow.pipeline.protect import (
     restore,
 )
 from lingoflow.pipeline.segment import TextPiece, Unit, reassemble, segment_text
+from lingoflow.pricing import Price
 from lingoflow.signature import Signature, segment_key
 from lingoflow.types import (
     EngineOutput,
@@ -58,11 +79,13 @@ from lingoflow.types import (
 )
 
 if TYPE_CHECKING:
+    from lingoflow.errors import JobError
     from lingoflow.storage import Storage
 
 __all__ = ["Pipeline", "PipelineOptions", "TextResult"]
 
 ProgressCallback = Callable[[int], None]
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +99,10 @@ class PipelineOptions:
     fuzzy_threshold: float = 0.75
     max_examples: int = 3
     unit: Unit = "sentence"
+    job_id: int | None = None  # journal every settled segment under this job (resumable runs)
+    budget: float | None = None  # USD the job (else this pipeline) may spend; checked per chunk
+    prices: Mapping[str, Price] | None = None  # price table for usage costs; None: defaults
+    chunk_size: int = 0  # most segments sent, not stored; 0: 4 x concurrency with a job/budget
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +127,7 @@ class _Work:
     result: SegmentResult | None = None
     output: EngineOutput | None = None
     usage: Usage = field(default_factory=Usage)
+    journaled: bool = False  # settled from (so already in) the job's journal
 
 
 class Pipeline:
@@ -114,7 +142,29 @@ class Pipeline:
         self.engine = engine
         self.storage = storage
         self.options = options or PipelineOptions()
+        self.ledger = Ledger(
+            engine.name,
+            engine.model,
+            storage,
+            job_id=self.options.job_id,
+            budget=self.options.budget,
+            prices=self.options.prices,
+            window=self._window(),
+        )
         self._matchers: dict[tuple[str, str], TermMatcher] = {}
+
+    def _window(self) -> int | None:
+        """Most segments sent and not yet stored: bounded for jobs and budgets, else none."""
+        if self.options.chunk_size:
+            return self.options.chunk_size
+        if self.options.job_id is None and self.options.budget is None:
+            return None
+        return 4 * max(1, self.engine.config.concurrency)
+
+    @property
+    def stopped(self) -> JobError | None:
+        """The budget or cancellation stop this pipeline raised, if any (it stays raised)."""
+        return self.ledger.stopped
 
     async def translate(
         self,
@@ -172,8 +222,8 @@ class Pipeline:
         ]
         self._match_terms(works, pair)
         pending = self._lookup(works, pair)
-        outputs = await self._call_engine(pending, request, pair)
-        self._store(outputs, signature)
+        self._journal_settled(works, pair)
+        await self._call_engine(pending, request, pair, signature)
         return [self._finish(work, pair) for work in works]
 
     def signature_for(self, request: TranslationRequest) -> Signature:
@@ -209,7 +259,7 @@ class Pipeline:
             work.matches = matcher.match(work.source)
 
     def _lookup(self, works: Sequence[_Work], pair: tuple[str, str]) -> list[_Work]:
-        """Settle what needs no engine (copy, cache, TM exact); return the rest."""
+        """Settle what needs no engine (copy, TM exact, journal, cache); return the rest."""
         pending: list[_Work] = []
         for work in works:
             if is_all_protected(work.protected):
@@ -218,7 +268,30 @@ class Pipeline:
                 pending.append(work)
         # Approved TM entries win over cached engine output, even one cached earlier.
         pending = self._from_tm(pending, pair)
-        return self._from_cache(pending)
+        return self._from_cache(self._from_journal(pending))
+
+    def _from_journal(self, works: list[_Work]) -> list[_Work]:
+        job = self.options.job_id
+        if not (self.storage and job is not None and works):
+            return works
+        hits = self.storage.jobs.journal(job, [w.key for w in works])
+        for work in works:
+            entry = hits.get(work.key)
+            if entry is not None:
+                work.result = SegmentResult(
+                    work.source, entry.text, Provenance.CACHE, entry.findings
+                )
+                work.journaled = True
+        return [w for w in works if w.result is None]
+
+    def _journal_settled(self, works: Sequence[_Work], pair: tuple[str, str]) -> None:
+        """Journal the segments settled without the engine (copy, TM, cache), once per key."""
+        settled = {
+            w.key: (w.key, w.source, w.result)
+            for w in works
+            if w.result is not None and not w.journaled
+        }
+        self.ledger.journal(pair, list(settled.values()))
 
     def _from_cache(self, works: list[_Work]) -> list[_Work]:
         if not (self.storage and self.options.use_cache and works):
@@ -254,9 +327,13 @@ class Pipeline:
         return [tuple(m.example for m in matches) for matches in found]
 
     async def _call_engine(
-        self, works: list[_Work], request: TranslationRequest, pair: tuple[str, str]
-    ) -> list[_Work]:
-        """Translate each distinct pending segment once; retry lost tokens in safe mode."""
+        self,
+        works: list[_Work],
+        request: TranslationRequest,
+        pair: tuple[str, str],
+        signature: Signature,
+    ) -> None:
+        """Translate each distinct pending segment once, chunk by chunk, storing as they come."""
         unique: dict[str, _Work] = {}
         for work in works:
             unique.setdefault(work.key, work)
@@ -271,38 +348,71 @@ class Pipeline:
             )
             for w in first
         ]
-        outputs = await self.engine.translate_batch(segments, request)
-        for work, output in zip(first, outputs, strict=True):
-            work.output, work.usage = output, output.usage
-        restored = [restore(o.text, w.protected) for o, w in zip(outputs, first, strict=True)]
-        retried = await self._retry_unsafe(first, restored, request, pair)
-        for work, result in zip(first, restored, strict=True):
-            work.result = retried.get(work.key) or _engine_result(work, result)
+        position = 0
+        while position < len(first):
+            ask = segments[position : position + (self.ledger.window or len(segments))]
+            costs = await self.ledger.admit(ask, request)
+            end = position + len(costs)
+            sending = (first[position:end], segments[position:end])
+            await self._send(*sending, costs, request, pair, signature)
+            position = end
         for work in works:  # duplicates share the first copy's result
             if work.result is None:
-                twin = unique[work.key]
-                work.result = twin.result
-        return first
+                work.result = unique[work.key].result
+
+    async def _send(
+        self,
+        works: Sequence[_Work],
+        segments: Sequence[Segment],
+        costs: list[float],
+        request: TranslationRequest,
+        pair: tuple[str, str],
+        signature: Signature,
+    ) -> None:
+        """Send one admitted chunk; store outputs as they arrive, then retry damaged ones."""
+        damaged: list[tuple[_Work, RestoreResult]] = []
+        unsettled = dict(enumerate(costs))  # reservations to release, by index
+        try:
+            arrivals = _bursts(self.engine.translate_each(segments, request))
+            async with aclosing(arrivals):
+                async for burst in arrivals:
+                    settled: list[Settled] = []
+                    for index, output in burst:
+                        work = works[index]
+                        work.output, work.usage = output, output.usage
+                        restored = restore(output.text, work.protected)
+                        if restored.ok:
+                            work.result = _engine_result(work, restored)
+                            settled.append(_settled(work))
+                        else:  # paid now, stored now; the retry settles it
+                            damaged.append((work, restored))
+                    self.ledger.store(pair, [o for _, o in burst], settled, signature)
+                    self.ledger.release([unsettled.pop(i) for i, _ in burst])
+        finally:
+            self.ledger.release(list(unsettled.values()))
+        if damaged:
+            await self._retry_unsafe(damaged, request, pair, signature)
 
     async def _retry_unsafe(
         self,
-        works: Sequence[_Work],
-        restored: Sequence[RestoreResult],
+        failed: Sequence[tuple[_Work, RestoreResult]],
         request: TranslationRequest,
         pair: tuple[str, str],
-    ) -> dict[str, SegmentResult]:
-        failed = [(w, r) for w, r in zip(works, restored, strict=True) if not r.ok]
-        if not failed:
-            return {}
+        signature: Signature,
+    ) -> None:
         plans = [protected_pieces(w.protected) for w, _ in failed]
         texts = [p.text for plan in plans for p in plan if p.translatable]
         matcher = self._matchers.get(pair) if self.engine.supports_terms else None
         segments = [
             Segment(t, _terms(matcher.match(t), for_engine=True) if matcher else ()) for t in texts
         ]
-        outputs = await self.engine.translate_batch(segments, request)
-        results: dict[str, SegmentResult] = {}
+        costs = await self.ledger.admit(segments, request, whole=True)
+        try:
+            outputs = await self.engine.translate_batch(segments, request)
+        finally:
+            self.ledger.release(costs)
         position = 0
+        settled: list[Settled] = []
         for (work, first), plan in zip(failed, plans, strict=True):
             count = sum(1 for p in plan if p.translatable)
             chunk = outputs[position : position + count]
@@ -313,25 +423,11 @@ class Pipeline:
                 for f in first.findings
             )
             text = reassemble(plan, [o.text for o in chunk])
-            results[work.key] = SegmentResult(
+            work.result = SegmentResult(
                 work.source, text, Provenance.ENGINE, notes, examples=len(work.examples)
             )
-        return results
-
-    def _store(self, works: Sequence[_Work], signature: Signature) -> None:
-        if not (self.storage and works):
-            return
-        from lingoflow.storage import CachedTranslation  # SQLAlchemy only when storing
-
-        entries = [
-            CachedTranslation(w.key, w.result.text, signature, w.output.model, w.usage)
-            for w in works
-            if w.result is not None
-            and w.output is not None
-            and not any(f.severity != "minor" for f in w.result.findings)
-        ]
-        if entries:
-            self.storage.cache.put_many(entries)
+            settled.append(_settled(work))
+        self.ledger.store(pair, outputs, settled, signature)
 
     def _finish(self, work: _Work, pair: tuple[str, str]) -> tuple[SegmentResult, Usage, str]:
         result = work.result
@@ -380,3 +476,44 @@ def _engine_result(work: _Work, restored: RestoreResult) -> SegmentResult:
     return SegmentResult(
         work.source, restored.text, Provenance.ENGINE, findings, examples=len(work.examples)
     )
+
+
+def _settled(work: _Work) -> Settled:
+    """What the ledger stores for a segment the engine settled."""
+    if work.result is None or work.output is None:
+        raise LingoflowError(f"Internal error: segment {work.source[:40]!r} was not settled.")
+    return Settled(work.key, work.source, work.result, work.output, work.usage)
+
+
+async def _bursts(items: AsyncIterator[_T]) -> AsyncGenerator[list[_T], None]:
+    """Yield ``items`` in bursts: every item that arrived since the previous burst was taken.
+
+    A burst is taken as soon as one item is there, so nothing waits on a timer; whatever
+    arrived meanwhile (a whole batch from a default ``translate_each``, outputs that finished
+    while the last burst was being stored) goes into one transaction instead of one each.
+    The source's error is raised after the items it yielded.
+    """
+    queue: asyncio.Queue[tuple[_T] | None] = asyncio.Queue()
+
+    async def pump() -> None:
+        try:
+            async for item in items:
+                queue.put_nowait((item,))
+        finally:
+            queue.put_nowait(None)
+
+    task = asyncio.ensure_future(pump())
+    try:
+        ended = False
+        while not ended:
+            burst = [await queue.get()]
+            while not queue.empty():
+                burst.append(queue.get_nowait())
+            ended = burst[-1] is None
+            found = [box[0] for box in burst if box is not None]
+            if found:
+                yield found
+        await task
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

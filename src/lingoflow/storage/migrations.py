@@ -194,3 +194,104 @@ def m002_eval_results(conn: Connection) -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
     )
     meta.create_all(conn)
+
+
+@migration
+def m003_jobs(conn: Connection) -> None:
+    """Create durable jobs, their files, the per-segment journal and the usage records."""
+    meta = sa.MetaData()
+    sa.Table(
+        "jobs",
+        meta,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("spec", sa.Text, nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("runner_pid", sa.Integer, nullable=True),
+        sa.Column("runner_host", sa.String(255), nullable=True),
+        sa.Column("error", sa.Text, nullable=False),
+        sa.Column("totals", sa.Text, nullable=False),
+        *_timestamps(),
+    )
+    sa.Table(
+        "job_files",
+        meta,
+        sa.Column(
+            "job_id", sa.Integer, sa.ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
+        ),
+        sa.Column("path", sa.Text, primary_key=True),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("error", sa.Text, nullable=False),
+        sa.Column("segments", sa.Integer, nullable=False),
+        sa.Column("findings", sa.Integer, nullable=False),
+        sa.Column("input_tokens", sa.Integer, nullable=False),
+        sa.Column("output_tokens", sa.Integer, nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    sa.Table(
+        "job_segments",
+        meta,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column(
+            "job_id", sa.Integer, sa.ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False
+        ),
+        sa.Column("key", sa.String(64), nullable=False),
+        *_pair(),
+        sa.Column("source", sa.Text, nullable=False),
+        sa.Column("target", sa.Text, nullable=False),
+        sa.Column("provenance", sa.String(20), nullable=False),
+        sa.Column("model", sa.String(200), nullable=False),
+        sa.Column("key_id", sa.String(200), nullable=False),
+        sa.Column("input_tokens", sa.Integer, nullable=False),
+        sa.Column("output_tokens", sa.Integer, nullable=False),
+        sa.Column("cost_usd", sa.Float, nullable=False),
+        sa.Column("findings", sa.Text, nullable=False),
+        sa.Column("score", sa.Float, nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("job_id", "key"),
+    )
+    sa.Table(
+        "usage_records",
+        meta,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+        sa.Column("job_id", sa.Integer, nullable=True, index=True),
+        sa.Column("engine", sa.String(100), nullable=False),
+        sa.Column("model", sa.String(200), nullable=False),
+        sa.Column("key_id", sa.String(200), nullable=False),
+        *_pair(),
+        sa.Column("input_tokens", sa.Integer, nullable=False),
+        sa.Column("output_tokens", sa.Integer, nullable=False),
+        sa.Column("cost_usd", sa.Float, nullable=False),
+    )
+    meta.create_all(conn)
+
+
+@migration
+def m004_review(conn: Connection) -> None:
+    """Create the review queue: flagged segments, their findings, score and decision."""
+    meta = sa.MetaData()
+    sa.Table(
+        "review_items",
+        meta,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("job_id", sa.Integer, nullable=True),
+        sa.Column("segment_key", sa.String(64), nullable=False),
+        *_pair(),
+        sa.Column("source", sa.Text, nullable=False),
+        sa.Column("machine_text", sa.Text, nullable=False),
+        sa.Column("final_text", sa.Text, nullable=True),
+        sa.Column("findings", sa.Text, nullable=False),
+        sa.Column("score", sa.Float, nullable=True),
+        sa.Column("path", sa.Text, nullable=True),
+        sa.Column("memory", sa.String(200), nullable=False),
+        sa.Column("engine", sa.String(100), nullable=False),
+        sa.Column("model", sa.String(200), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("note", sa.Text, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Index("ix_review_items_job_key", "job_id", "segment_key"),
+        sa.Index("ix_review_items_status", "status"),
+    )
+    meta.create_all(conn)
