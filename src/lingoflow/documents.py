@@ -272,7 +272,7 @@ async def _translate_bytes(
 ) -> _Translated:
     document = document_class(fmt or format_for_path(name)).parse(data, name=name)
     units = document.units
-    rows = await _translate_units([unit.source for unit in units], request, translator)
+    rows = await _translate_units([unit.source for unit in units], request, translator, name)
     outputs = {
         target: document.write(
             {unit.id: row[j].text for unit, row in zip(units, rows, strict=True)}, target=target
@@ -283,8 +283,9 @@ async def _translate_bytes(
 
 
 async def _translate_units(
-    sources: list[str], request: _Request, translator: Translator
+    sources: list[str], request: _Request, translator: Translator, path: str
 ) -> list[list[Translation]]:
+    """Translate ``sources`` (units of the file ``path``) into every target of ``request``."""
     if not sources:
         return []
     return await translator.atranslate_multi(
@@ -293,6 +294,7 @@ async def _translate_units(
         source=request.source,
         domain=request.domain,
         formality=request.formality,
+        path=path,
     )
 
 
@@ -485,7 +487,7 @@ class _Job:
                     }
                 units = piece.units
                 rows = await _translate_units(
-                    [u.source for u in units], self.request, self.translator
+                    [u.source for u in units], self.request, self.translator, rel
                 )
                 stats.add(rows)
                 for j, target in enumerate(targets):

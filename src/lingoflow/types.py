@@ -157,6 +157,7 @@ class SegmentResult:
     findings: tuple[Finding, ...] = ()
     terms: tuple[Term, ...] = ()
     examples: int = 0
+    score: float | None = None  # quality score 0-100 (lingoflow.qa.score); None: not scored
 
 
 @dataclass(frozen=True, slots=True)

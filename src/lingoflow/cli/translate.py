@@ -36,7 +36,8 @@ def translate_command(
         str, typer.Option("--from", "-f", help="Source language, or auto to detect it.")
     ] = "auto",
     engine: Annotated[
-        str | None, typer.Option("--engine", "-e", help="Engine name (default: local).")
+        str | None,
+        typer.Option("--engine", "-e", help="Engine, or auto (best measured); default local."),
     ] = None,
     model: Annotated[str | None, typer.Option("--model", "-m", help="Engine model.")] = None,
     base_url: Annotated[
@@ -178,6 +179,7 @@ def _segment_json(segment: SegmentResult) -> dict[str, Any]:
         "provenance": segment.provenance.value,
         "terms": [{"source": t.source, "target": t.target} for t in segment.terms],
         "tm_examples": segment.examples,
+        "score": segment.score,
         "findings": [
             {"check": f.check, "severity": f.severity, "message": f.message}
             for f in segment.findings
