@@ -137,3 +137,14 @@ def test_unsupported_pair_fails_before_translating() -> None:
         pytest.raises(UnsupportedLanguagePairError, match="cannot translate English → Korean"),
     ):
         evaluate(translator, ["Hello"], ["안녕"], "en", "ko")
+
+
+@pytest.mark.apertium
+def test_copied_lines_do_not_hide_the_model_that_translated() -> None:
+    """A line with nothing to translate is copied and names no pair; the result still does."""
+    options = PipelineOptions(use_cache=False)
+    with Translator("apertium", options=options) as translator:
+        result = evaluate(
+            translator, ["The house is big.", "2019"], ["La casa es grande.", "2019"], "en", "es"
+        )
+    assert result.model == "apertium eng-spa"

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 from lingoflow.errors import ConfigurationError, InputError, UnsupportedLanguagePairError
 from lingoflow.languages import Language, resolve
 from lingoflow.signature import current_version
+from lingoflow.types import Provenance
 
 if TYPE_CHECKING:
     from lingoflow.translator import Translator
@@ -214,7 +215,9 @@ def evaluate(
     seconds = time.perf_counter() - started
     hypotheses = tuple(_as_line(t.text) for t in translations)
     scores = score(hypotheses, references, tgt)
-    models = {t.model for t in translations if t.model}
+    # Copied texts (numbers, names) never reached the engine: they name its family, not the
+    # pair or model that translated the rest (Apertium: ``apertium`` vs ``apertium eng-spa``).
+    models = {t.model for t in translations if t.model and t.provenance is Provenance.ENGINE}
     return EvalResult(
         engine=engine.name,
         model=models.pop() if len(models) == 1 else engine.model,

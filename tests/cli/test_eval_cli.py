@@ -136,3 +136,13 @@ def test_engine_that_cannot_do_the_pair_is_refused(run_cli: RunCLI) -> None:
     assert result.returncode == 1
     assert "cannot translate English → Korean" in " ".join(result.stderr.split())
     assert json.loads(run_cli("eval", "--history", "--json").stdout) == []
+
+
+def test_engine_that_cannot_run_here_is_refused_in_one_line(run_cli: RunCLI) -> None:
+    args = ["--engine", "qwen-mt", "--from", "en", "--to", "es", "--src", str(SRC)]
+    result = run_cli("eval", *args, "--ref", str(REF))  # run_cli drops DASHSCOPE_API_KEY
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "error: Engine 'qwen-mt' cannot run here: no API key: set DASHSCOPE_API_KEY"
+    )
+    assert json.loads(run_cli("eval", "--history", "--json").stdout) == []

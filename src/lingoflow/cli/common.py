@@ -16,6 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from lingoflow.dispatch import build_engine
 from lingoflow.errors import InputError
 from lingoflow.pipeline.run import PipelineOptions
+from lingoflow.routing import AUTO, route
 from lingoflow.settings import Settings, load_settings, parse_duration
 from lingoflow.translator import Translator
 
@@ -133,6 +134,10 @@ def build_translator(
     config = settings()
     name = engine or config.engine
     storage = open_storage(config, db)
+    if name == AUTO:
+        chosen = route(source, targets, config, storage)
+        err_console.print(f"engine auto: {chosen.reason}", highlight=False, soft_wrap=True)
+        name = chosen.engine
     options = PipelineOptions(
         glossary=glossary_selection(glossary, storage, source, targets),
         tm=tm,

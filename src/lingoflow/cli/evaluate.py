@@ -8,7 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from lingoflow.cli.common import console, err_console, open_storage, print_json, settings, writing
-from lingoflow.errors import InputError
+from lingoflow.engines.registry import engine_class
+from lingoflow.errors import EngineUnavailableError, InputError
 from lingoflow.evaluation import BLEU_NAME, CHRF_NAME, EvalResult, evaluate, load_test_set
 from lingoflow.pipeline.run import PipelineOptions
 from lingoflow.storage.evals import EvalStore
@@ -63,6 +64,9 @@ def eval_command(
     sources, references = load_test_set(src, ref, limit)
     name = engine or config.engine
     engine_config = config.engine_config(name, model=model, base_url=base_url)
+    status = engine_class(name).availability(engine_config)
+    if not status.usable:  # say so before any engine call, as for an unsupported pair
+        raise EngineUnavailableError(f"Engine {name!r} cannot run here: {status.reason}")
     translator = Translator(name, engine_config, options=PipelineOptions(use_cache=False))
     result = evaluate(translator, sources, references, source, to)
     store.add(result)
