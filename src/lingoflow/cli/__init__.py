@@ -12,7 +12,12 @@ import typer
 
 from lingoflow.cli import engines, files, glossary, languages, tm, translate
 from lingoflow.cli import evaluate as eval_cli
+from lingoflow.cli import jobs as jobs_cli
 from lingoflow.cli import qa as qa_cli
+from lingoflow.cli import report as report_cli
+from lingoflow.cli import review as review_cli
+from lingoflow.cli import usage as usage_cli
+from lingoflow.cli import worker as worker_cli
 from lingoflow.cli.common import err_console
 from lingoflow.errors import LingoflowError
 
@@ -32,7 +37,12 @@ glossary.register(app)
 tm.register(app)
 files.register(app)
 eval_cli.register(app)
+jobs_cli.register(app)
+usage_cli.register(app)
 qa_cli.register(app)
+worker_cli.register(app)
+report_cli.register(app)
+review_cli.register(app)
 
 
 def main() -> None:
