@@ -115,6 +115,9 @@ class JobSpec:
     concurrency: int | None = None
     rpm: int | None = None
     tpm: int | None = None
+    similarity: str = "auto"  # the QA options: similarity signal, review threshold, skipped checks
+    review_threshold: float | None = None
+    skip_checks: tuple[str, ...] = ()
 
     @classmethod
     def create(
@@ -126,7 +129,7 @@ class JobSpec:
             raise InputError("No target language given: use --to LANG[,LANG...].")
         if kind == "tree" and out is None:
             raise InputError("A folder job needs an output folder: pass --out.")
-        for name in ("include", "exclude"):
+        for name in ("include", "exclude", "skip_checks"):
             options[name] = tuple(options.get(name) or ())
         spec = cls(kind, str(path.resolve()), codes, str(out.resolve()) if out else None, **options)
         spec.check()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +16,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from lingoflow.dispatch import build_engine
 from lingoflow.errors import InputError
 from lingoflow.pipeline.run import PipelineOptions
+from lingoflow.qa.assess import QualityOptions
+from lingoflow.qa.score import REVIEW_THRESHOLD
 from lingoflow.routing import AUTO, route
 from lingoflow.settings import Settings, load_settings, parse_duration
 from lingoflow.translator import Translator
@@ -32,6 +34,7 @@ __all__ = [
     "open_storage",
     "print_json",
     "progress_bar",
+    "quality_options",
     "settings",
     "writing",
 ]
@@ -125,6 +128,7 @@ def build_translator(
     concurrency: int | None = None,
     rpm: int | None = None,
     tpm: int | None = None,
+    quality: QualityOptions | None = None,
 ) -> Translator:
     """Build the translator from the options every translating command shares.
 
@@ -148,4 +152,20 @@ def build_translator(
         name, model=model, base_url=base_url, concurrency=concurrency, rpm=rpm, tpm=tpm
     )
     built = build_engine(name, engine_config, config)
-    return Translator(built, storage=storage, options=options)
+    return Translator(built, storage=storage, options=options, quality=quality)
+
+
+def quality_options(
+    similarity: str = "auto",
+    threshold: float | None = None,
+    skip: str | Sequence[str] | None = None,
+) -> QualityOptions:
+    """The run's QA options from ``--similarity``, ``--review-threshold`` and ``--skip-checks``."""
+    names = skip.split(",") if isinstance(skip, str) else list(skip or ())
+    options = QualityOptions(
+        similarity=similarity,  # type: ignore[arg-type]  # checked just below
+        threshold=REVIEW_THRESHOLD if threshold is None else threshold,
+        skip=tuple(n.strip() for n in names if n.strip()),
+    )
+    options.check()
+    return options

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from lingoflow.cli.common import build_translator, settings
+from lingoflow.cli.common import build_translator, quality_options, settings
 from lingoflow.cli.jobs import execute
 from lingoflow.cli.usage import show_estimate
 from lingoflow.domains import DOMAINS, domain_sentence, formality_value
@@ -74,6 +74,19 @@ Broker = Annotated[
 ]
 Queue = Annotated[str | None, typer.Option("--queue", help="Celery queue the workers listen on.")]
 _EXECUTORS = ("inprocess", "celery")
+Similarity = Annotated[
+    str,
+    typer.Option(
+        "--similarity", help="Embedding signal in the quality score: auto (local engine), on, off."
+    ),
+]
+ReviewThreshold = Annotated[
+    float | None,
+    typer.Option("--review-threshold", min=0, max=100, help="Score below which review (60)."),
+]
+SkipChecks = Annotated[
+    str | None, typer.Option("--skip-checks", help="QA checks to leave out, comma-separated.")
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -109,10 +122,14 @@ def translate_file_command(
     executor: Executor = "inprocess",
     broker: Broker = None,
     queue: Queue = None,
+    similarity: Similarity = "auto",
+    review_threshold: ReviewThreshold = None,
+    skip_checks: SkipChecks = None,
 ) -> None:
     """Translate FILE into each language as name_<code>.ext (a resumable job)."""
     _check_executor(executor)
     targets = _targets(to)
+    quality = quality_options(similarity, review_threshold, skip_checks)
     translator = build_translator(
         targets,
         source,
@@ -127,6 +144,7 @@ def translate_file_command(
         concurrency=concurrency,
         rpm=rpm,
         tpm=tpm,
+        quality=quality,
     )
     options = _options(source, domain, formality, glossary, tm, no_cache, cache_ttl, base_url)
     spec = _spec(
@@ -141,6 +159,9 @@ def translate_file_command(
         concurrency=concurrency,
         rpm=rpm,
         tpm=tpm,
+        similarity=quality.similarity,
+        review_threshold=review_threshold,
+        skip_checks=quality.skip,
     )
     if dry_run:
         with translator:
@@ -195,10 +216,14 @@ def translate_dir_command(
     executor: Executor = "inprocess",
     broker: Broker = None,
     queue: Queue = None,
+    similarity: Similarity = "auto",
+    review_threshold: ReviewThreshold = None,
+    skip_checks: SkipChecks = None,
 ) -> None:
     """Translate every document under FOLDER into OUT (a resumable job); copy or skip the rest."""
     _check_executor(executor)
     targets = _targets(to)
+    quality = quality_options(similarity, review_threshold, skip_checks)
     translator = build_translator(
         targets,
         source,
@@ -213,6 +238,7 @@ def translate_dir_command(
         concurrency=concurrency,
         rpm=rpm,
         tpm=tpm,
+        quality=quality,
     )
     options = _options(source, domain, formality, glossary, tm, no_cache, cache_ttl, base_url)
     spec = _spec(
@@ -230,6 +256,9 @@ def translate_dir_command(
         concurrency=concurrency,
         rpm=rpm,
         tpm=tpm,
+        similarity=quality.similarity,
+        review_threshold=review_threshold,
+        skip_checks=quality.skip,
     )
     if dry_run:
         with translator:

@@ -20,6 +20,7 @@ from lingoflow.cli.common import (
     open_storage,
     print_json,
     progress_bar,
+    quality_options,
     settings,
 )
 from lingoflow.documents import TreeReport
@@ -123,6 +124,7 @@ def resume_command(
         concurrency=spec.concurrency,
         rpm=spec.rpm,
         tpm=spec.tpm,
+        quality=quality_options(spec.similarity, spec.review_threshold, spec.skip_checks),
     )
     execute(job, translator, as_json=as_json, budget=budget)
 

@@ -12,6 +12,7 @@ from lingoflow.cli.common import (
     console,
     print_json,
     progress_bar,
+    quality_options,
 )
 from lingoflow.domains import DOMAINS, domain_sentence, formality_value
 from lingoflow.errors import InputError
@@ -79,6 +80,15 @@ def translate_command(
         int | None,
         typer.Option("--tpm", min=1, help="Most tokens per minute, per API key."),
     ] = None,
+    similarity: Annotated[
+        str,
+        typer.Option(
+            "--similarity", help="Embedding signal in the quality score: auto, on or off."
+        ),
+    ] = "auto",
+    skip_checks: Annotated[
+        str | None, typer.Option("--skip-checks", help="QA checks to leave out, comma-separated.")
+    ] = None,
 ) -> None:
     """Translate TEXT (or standard input) into one or more languages."""
     source_text = text if text is not None else _read_stdin()
@@ -101,6 +111,7 @@ def translate_command(
         concurrency=concurrency,
         rpm=rpm,
         tpm=tpm,
+        quality=quality_options(similarity, None, skip_checks),
     )
     with translator as tr, progress_bar(len(targets)) as advance:
         results = tr.translate_multi(
