@@ -97,6 +97,16 @@ def wait_until(condition: Callable[[], bool], process: subprocess.Popen[bytes]) 
         time.sleep(0.005)
 
 
+def settle(fake: FakeDashScope) -> None:
+    """Wait until the fake's request log has not grown for 0.3 s (at most 10 s)."""
+    deadline = time.monotonic() + 10
+    count, since = len(fake.requests), time.monotonic()
+    while time.monotonic() - since < 0.3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+        if len(fake.requests) != count:
+            count, since = len(fake.requests), time.monotonic()
+
+
 def recorded_calls(home: Path) -> int:
     """Engine calls the database recorded (one usage record per call)."""
     with Storage.open(home=home) as storage:
@@ -132,6 +142,7 @@ def test_kill_9_three_times_then_resume_writes_what_an_uninterrupted_run_writes(
         process.send_signal(signal.SIGKILL)
         process.communicate()
         assert process.returncode == -signal.SIGKILL
+        settle(fake)  # requests already on the wire reach the fake's log after the kill
         sent_now = len(fake.requests) - received
         stored_now = recorded_calls(home) - recorded
         lost.append(sent_now - stored_now)  # sent by the killed process, never recorded
