@@ -127,41 +127,31 @@ def translate_file_command(
     skip_checks: SkipChecks = None,
 ) -> None:
     """Translate FILE into each language as name_<code>.ext (a resumable job)."""
-    _check_executor(executor)
-    targets = _targets(to)
-    quality = quality_options(similarity, review_threshold, skip_checks)
-    translator = build_translator(
-        targets,
-        source,
-        engine,
-        model,
-        base_url,
-        glossary,
-        tm,
-        no_cache,
-        cache_ttl,
-        db,
-        concurrency=concurrency,
-        rpm=rpm,
-        tpm=tpm,
-        quality=quality,
-    )
-    options = _options(source, domain, formality, glossary, tm, no_cache, cache_ttl, base_url)
-    spec = _spec(
-        translator,
+    targets, translator, spec = _prepare(
         "file",
         file,
-        targets,
+        to,
         out,
-        options,
-        fmt=fmt,
+        source=source,
+        engine=engine,
+        model=model,
+        base_url=base_url,
+        glossary=glossary,
+        domain=domain,
+        formality=formality,
+        tm=tm,
+        no_cache=no_cache,
+        cache_ttl=cache_ttl,
+        db=db,
         budget=budget,
         concurrency=concurrency,
         rpm=rpm,
         tpm=tpm,
-        similarity=quality.similarity,
+        executor=executor,
+        similarity=similarity,
         review_threshold=review_threshold,
-        skip_checks=quality.skip,
+        skip_checks=skip_checks,
+        fmt=fmt,
     )
     if dry_run:
         with translator:
@@ -221,6 +211,84 @@ def translate_dir_command(
     skip_checks: SkipChecks = None,
 ) -> None:
     """Translate every document under FOLDER into OUT (a resumable job); copy or skip the rest."""
+    targets, translator, spec = _prepare(
+        "tree",
+        folder,
+        to,
+        out,
+        source=source,
+        engine=engine,
+        model=model,
+        base_url=base_url,
+        glossary=glossary,
+        domain=domain,
+        formality=formality,
+        tm=tm,
+        no_cache=no_cache,
+        cache_ttl=cache_ttl,
+        db=db,
+        budget=budget,
+        concurrency=concurrency,
+        rpm=rpm,
+        tpm=tpm,
+        executor=executor,
+        similarity=similarity,
+        review_threshold=review_threshold,
+        skip_checks=skip_checks,
+        layout=layout,
+        untranslatable=untranslatable,
+        include=include,
+        exclude=exclude,
+    )
+    if dry_run:
+        with translator:
+            estimate = estimate_tree(
+                folder,
+                targets,
+                translator,
+                include=spec.include,
+                exclude=spec.exclude,
+                source=source,
+                domain=spec.domain,
+                formality=spec.formality,
+                prices=price_table(settings().prices),
+            )
+        show_estimate(estimate, as_json)
+        return
+    _run(spec, translator, as_json, executor, broker, queue)
+
+
+def _prepare(
+    kind: str,
+    path: Path,
+    to: str,
+    out: Path | None,
+    *,
+    source: str,
+    engine: str | None,
+    model: str | None,
+    base_url: str | None,
+    glossary: str | None,
+    domain: str | None,
+    formality: str | None,
+    tm: str | None,
+    no_cache: bool,
+    cache_ttl: str | None,
+    db: str | None,
+    budget: float | None,
+    concurrency: int | None,
+    rpm: int | None,
+    tpm: int | None,
+    executor: str,
+    similarity: str,
+    review_threshold: float | None,
+    skip_checks: str | None,
+    **more: Any,
+) -> tuple[list[str], Translator, JobSpec]:
+    """Check the options both commands share; build the translator and the job spec.
+
+    ``more`` holds the command's own spec fields (``fmt``; or layout, include, exclude…).
+    """
     _check_executor(executor)
     targets = _targets(to)
     quality = quality_options(similarity, review_threshold, skip_checks)
@@ -243,15 +311,11 @@ def translate_dir_command(
     options = _options(source, domain, formality, glossary, tm, no_cache, cache_ttl, base_url)
     spec = _spec(
         translator,
-        "tree",
-        folder,
+        kind,
+        path,
         targets,
         out,
         options,
-        layout=layout,
-        untranslatable=untranslatable,
-        include=include,
-        exclude=exclude,
         budget=budget,
         concurrency=concurrency,
         rpm=rpm,
@@ -259,23 +323,9 @@ def translate_dir_command(
         similarity=quality.similarity,
         review_threshold=review_threshold,
         skip_checks=quality.skip,
+        **more,
     )
-    if dry_run:
-        with translator:
-            estimate = estimate_tree(
-                folder,
-                targets,
-                translator,
-                include=spec.include,
-                exclude=spec.exclude,
-                source=source,
-                domain=spec.domain,
-                formality=spec.formality,
-                prices=price_table(settings().prices),
-            )
-        show_estimate(estimate, as_json)
-        return
-    _run(spec, translator, as_json, executor, broker, queue)
+    return targets, translator, spec
 
 
 def _options(
